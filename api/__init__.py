@@ -1,0 +1,1 @@
+"""Vigil: find, triage and answer false and toxic information about public policy."""

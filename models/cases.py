@@ -1,0 +1,55 @@
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index, String, Text
+from sqlmodel import Field, SQLModel
+
+from models.enums import CaseState
+from models.types import UTCDateTime, utcnow
+
+
+class Case(SQLModel, table=True):
+    """The unit of work in the triage queue: one claim or one cluster of posts."""
+
+    __table_args__ = (Index("ix_case_queue", "state", "priority"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(sa_type=Text)
+    state: CaseState = Field(default=CaseState.new, sa_type=String(16))
+    priority: float = 0.0
+    priority_reasons: list[str] = Field(default_factory=list, sa_type=JSON)
+    topic: str | None = Field(default=None, max_length=64, index=True)
+    claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
+    cluster_id: int | None = Field(default=None, foreign_key="postcluster.id", index=True)
+    assignee_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    opened_by: str = Field(default="auto", max_length=16)
+    risk_score: float = 0.0
+    reach: int = 0
+    refute_reach: int = 0
+    first_detected_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sla_due_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    merged_into_id: int | None = Field(default=None, foreign_key="case.id")
+    dismiss_reason: str | None = Field(default=None, sa_type=Text)
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CasePost(SQLModel, table=True):
+    case_id: int = Field(foreign_key="case.id", primary_key=True, ondelete="CASCADE")
+    post_id: int = Field(foreign_key="post.id", primary_key=True, ondelete="CASCADE")
+    added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CaseEvent(SQLModel, table=True):
+    """The audit trail: who did what to a case, when, from which state to which."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True, ondelete="CASCADE")
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    kind: str = Field(max_length=32)
+    from_state: str | None = Field(default=None, sa_type=String(16))
+    to_state: str | None = Field(default=None, sa_type=String(16))
+    note: str | None = Field(default=None, sa_type=Text)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

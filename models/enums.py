@@ -1,0 +1,82 @@
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    monitor = "monitor"
+    editor = "editor"
+    approver = "approver"
+    ops = "ops"
+    admin = "admin"
+    partner = "partner"
+
+
+class SourceKind(StrEnum):
+    feed = "feed"
+    sitemap = "sitemap"
+    listing = "listing"
+    url = "url"
+    json = "json"
+
+
+class PostOrigin(StrEnum):
+    crawl = "crawl"
+    staff = "staff"
+    report = "report"
+
+
+class RunStatus(StrEnum):
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+    timed_out = "timed_out"
+
+
+class ToxicityLabel(StrEnum):
+    clean = "CLEAN"
+    offensive = "OFFENSIVE"
+    hate = "HATE"
+
+
+class Stance(StrEnum):
+    spreads = "spreads"
+    refutes = "refutes"
+    mentions = "mentions"
+
+
+class CaseState(StrEnum):
+    new = "new"
+    triaged = "triaged"
+    in_progress = "in_progress"
+    in_review = "in_review"
+    published = "published"
+    dismissed = "dismissed"
+    reopened = "reopened"
+    retracted = "retracted"
+
+
+class Verdict(StrEnum):
+    tin_gia = "tin_gia"
+    tin_sai_su_that = "tin_sai_su_that"
+    tin_xac_thuc = "tin_xac_thuc"
+    chua_xac_minh = "chua_xac_minh"
+
+
+class RebuttalStatus(StrEnum):
+    draft = "draft"
+    in_review = "in_review"
+    changes_requested = "changes_requested"
+    approved = "approved"
+    published = "published"
+    retracted = "retracted"
+
+
+class EvidenceKind(StrEnum):
+    document = "document"
+    url = "url"
+    authority_confirmation = "authority_confirmation"
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"
+    delivered = "delivered"
+    dead = "dead"
