@@ -137,9 +137,9 @@ def main() -> None:
             writer.writerow([claim.id, claim.text, claim.verdict, claim.topic, url])
     with open(HERE / "queries.csv", "w", newline="", encoding="utf-8") as fh:
         cols = ["text", "expected_id", "kind", "stance", "topic", "about_id"]
-        writer = csv.DictWriter(fh, fieldnames=cols)
-        writer.writeheader()
-        writer.writerows(queries)
+        dict_writer = csv.DictWriter(fh, fieldnames=cols)
+        dict_writer.writeheader()
+        dict_writer.writerows(queries)
 
 
 def _spread(text: str, claim: Claim, kind: str) -> dict[str, str]:
