@@ -36,7 +36,7 @@ class PartnerKey(PartnerKeyBase, table=True):
 
 
 class PartnerKeyCreate(PartnerKeyBase):
-    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+    model_config = {"extra": "forbid"}
 
 
 class PartnerKeyPublic(PartnerKeyBase):

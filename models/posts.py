@@ -5,7 +5,7 @@ from sqlalchemy import JSON, LargeBinary, String, Text
 from sqlmodel import Field, SQLModel
 
 from models.enums import PostOrigin
-from models.types import UTCDateTime, utcnow
+from models.types import LocalDateTime, UTCDateTime, utcnow
 
 MAX_POST_TEXT = 200_000
 
@@ -38,7 +38,7 @@ class PostBase(SQLModel):
     title: str | None = Field(default=None, max_length=1000)
     text: str = Field(min_length=1, max_length=MAX_POST_TEXT)
     author: str | None = Field(default=None, max_length=300)
-    published_at: datetime | None = None
+    published_at: LocalDateTime | None = None
 
 
 class Post(PostBase, table=True):
@@ -77,7 +77,7 @@ class PostCreate(PostBase):
                 }
             ]
         },
-    }  # type: ignore[assignment]
+    }
 
 
 class PostPublic(PostBase):

@@ -1,8 +1,10 @@
 """Column types that behave the same on SQLite and PostgreSQL."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
+from pydantic import AfterValidator
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -35,3 +37,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def assume_vietnam_time(value: datetime) -> datetime:
+    """A time given without an offset is read as Vietnam time, where staff and sources are."""
+    return value.replace(tzinfo=VIETNAM_TZ) if value.tzinfo is None else value
+
+
+LocalDateTime = Annotated[datetime, AfterValidator(assume_vietnam_time)]

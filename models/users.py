@@ -26,7 +26,7 @@ class User(UserBase, table=True):
 
 
 class UserCreate(UserBase):
-    model_config = {"extra": "forbid"}  # type: ignore[assignment]
+    model_config = {"extra": "forbid"}
     password: str = Field(min_length=8, max_length=256)
 
 

@@ -1,0 +1,62 @@
+"""The FastAPI application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from api import errors
+from api.limits import BodySizeLimitMiddleware
+from api.logging import RequestIdMiddleware
+from api.routers import admin, auth, health, posts
+from api.schemas import COMMON_ERRORS
+from api.settings import ApiSettings, check_production
+from models.db import engine_for
+from models.settings import CoreSettings
+
+DESCRIPTION = """
+Vigil finds false and toxic information about Vietnamese public policy, routes it to the
+desk that answers it, and delivers verified rebuttals to press partners.
+
+Authenticate with `POST /auth/token` (staff) or the `X-API-Key` header (press partners).
+Errors always have the shape `{"error": {"code", "message", "request_id"}}`; messages are in
+Vietnamese unless the request sends `Accept-Language: en`.
+"""
+
+
+def create_app(
+    *,
+    settings: ApiSettings | None = None,
+    core: CoreSettings | None = None,
+    engine: Engine | None = None,
+) -> FastAPI:
+    settings = settings or ApiSettings()
+    check_production(settings)
+    core = core or CoreSettings()
+    engine = engine or engine_for(core.resolved_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+
+    app = FastAPI(
+        title="Vigil",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses=COMMON_ERRORS,
+    )
+    app.state.settings = settings
+    app.state.core = core
+    app.state.engine = engine
+
+    errors.install(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+
+    app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(posts.router)
+    app.include_router(admin.router)
+    return app

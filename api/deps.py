@@ -1,0 +1,129 @@
+"""Dependencies shared by routers: the session, the authenticated principal, role checks."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from api.security import decode_access_token
+from api.settings import ApiSettings
+from models.enums import Role
+from models.errors import Forbidden, Unauthenticated
+from models.users import User
+from rebuttal import partners as partners_service
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_settings(request: Request) -> ApiSettings:
+    settings: ApiSettings = request.app.state.settings
+    return settings
+
+
+def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+    """One session per request: committed if the handler returns, rolled back if it raises."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a staff or partner user (bearer token) or a partner API key."""
+
+    role: Role
+    username: str
+    user_id: int | None = None
+    partner_id: int | None = None
+    key_id: int | None = None
+
+
+def _unauthenticated() -> Unauthenticated:
+    return Unauthenticated(
+        "Cần đăng nhập: thiếu hoặc sai mã truy cập.",
+        "Authentication required: missing or invalid credentials.",
+    )
+
+
+def get_principal(
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+    api_key: Annotated[str | None, Depends(api_key_scheme)],
+) -> Principal:
+    if token:
+        user_id = decode_access_token(settings=settings, token=token)
+        user = session.get(User, user_id) if user_id is not None else None
+        if user is None or not user.is_active:
+            raise _unauthenticated()
+        return Principal(
+            role=Role(user.role),
+            username=user.username,
+            user_id=user.id,
+            partner_id=user.partner_id,
+        )
+    if api_key:
+        key = partners_service.authenticate_key(session=session, key=api_key)
+        if key is None:
+            raise _unauthenticated()
+        return Principal(
+            role=Role.partner,
+            username=f"key:{key.prefix}",
+            partner_id=key.partner_id,
+            key_id=key.id,
+        )
+    raise _unauthenticated()
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+STAFF_ROLES = (Role.monitor, Role.editor, Role.approver, Role.ops, Role.admin)
+
+
+def require(*roles: Role) -> Callable[[Principal], Principal]:
+    """Allow the given staff roles (and admin, who may do every staff action)."""
+    allowed = {*roles, Role.admin}
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise Forbidden(
+                f"Vai trò «{principal.role.value}» không được làm việc này (cần: {names}).",
+                f"Role '{principal.role.value}' may not do this (needs one of: {names}).",
+            )
+        return principal
+
+    return check
+
+
+def require_partner(principal: CurrentPrincipal) -> Principal:
+    if principal.role != Role.partner or principal.partner_id is None:
+        raise Forbidden(
+            "Chỉ đối tác báo chí mới dùng được mục này.",
+            "Only press partners may use this.",
+        )
+    return principal
+
+
+StaffDep = Annotated[Principal, Depends(require(*STAFF_ROLES))]
+AdminDep = Annotated[Principal, Depends(require(Role.admin))]
+PartnerDep = Annotated[Principal, Depends(require_partner)]

@@ -1,0 +1,10 @@
+"""Parameter types shared by routers. Ids fit a PostgreSQL integer column."""
+
+from typing import Annotated
+
+from fastapi import Path, Query
+
+MAX_ID = 2_147_483_647
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]

@@ -1,0 +1,35 @@
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "vigil-development-secret-change-me"
+
+
+class ApiSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VIGIL_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    secret_key: str = DEFAULT_SECRET
+    access_token_minutes: int = Field(default=8 * 60, ge=1)
+    # Bodies above this are refused with 413 before they are read whole.
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+
+class InsecureSettings(RuntimeError):
+    pass
+
+
+def check_production(settings: ApiSettings) -> None:
+    """Refuse to run in production with a secret anyone can read in the source."""
+    if settings.env == "production" and (
+        settings.secret_key == DEFAULT_SECRET or len(settings.secret_key) < 32
+    ):
+        raise InsecureSettings(
+            "VIGIL_SECRET_KEY must be set to a random value of at least 32 characters "
+            "in production (VIGIL_ENV=production)."
+        )

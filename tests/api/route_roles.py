@@ -1,0 +1,32 @@
+"""Which roles may call each route. A route missing here fails tests/api/test_route_roles.py.
+
+PUBLIC routes need no authentication. Staff sets include admin implicitly via require();
+list it anyway so the table reads as the truth.
+"""
+
+from models.enums import Role
+
+PUBLIC = "public"
+
+STAFF = frozenset({Role.monitor, Role.editor, Role.approver, Role.ops, Role.admin})
+ADMIN = frozenset({Role.admin})
+PARTNER = frozenset({Role.partner})
+EVERYONE = frozenset(Role)
+
+ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("POST", "/auth/token"): PUBLIC,
+    ("GET", "/auth/me"): EVERYONE,
+    ("POST", "/posts"): STAFF,
+    ("GET", "/posts"): STAFF,
+    ("GET", "/posts/{post_id}"): STAFF,
+    ("POST", "/users"): ADMIN,
+    ("GET", "/users"): ADMIN,
+    ("POST", "/partners"): ADMIN,
+    ("GET", "/partners"): ADMIN,
+    ("POST", "/partners/{partner_id}/keys"): ADMIN,
+    ("GET", "/partners/{partner_id}/keys"): ADMIN,
+    ("DELETE", "/partners/{partner_id}/keys/{key_id}"): ADMIN,
+    ("GET", "/partner/me"): PARTNER,
+}
