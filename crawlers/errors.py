@@ -1,0 +1,36 @@
+"""Crawler exceptions. Fetch failures carry a short `kind` used as the CrawlRun errors key."""
+
+from models.errors import InvalidInput, VigilError
+
+
+class BlockedAddress(InvalidInput):
+    """A URL resolves to a private, loopback, link-local or metadata address (SSRF guard)."""
+
+    code = "blocked_address"
+
+
+class FetchFailed(VigilError):
+    code = "fetch_failed"
+
+    def __init__(self, kind: str, url: str, detail: str = "") -> None:
+        super().__init__(
+            f"Không tải được {url} ({kind}{': ' + detail if detail else ''}).",
+            f"Could not fetch {url} ({kind}{': ' + detail if detail else ''}).",
+            kind=kind,
+            url=url,
+        )
+        self.kind = kind
+        self.url = url
+
+
+class DropItem(VigilError):
+    """A record that cannot become a post; the pipeline drops it and counts `kind`."""
+
+    code = "dropped"
+
+    def __init__(self, kind: str, url: str, detail: str = "") -> None:
+        super().__init__(
+            f"Bỏ qua {url}: {kind} {detail}".strip(), f"Dropped {url}: {kind} {detail}".strip()
+        )
+        self.kind = kind
+        self.url = url

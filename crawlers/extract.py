@@ -1,0 +1,379 @@
+"""Turning fetched bytes into records: articles (trafilatura), feeds (feedparser),
+sitemaps, listing pages and JSON endpoints.
+
+Everything here is pure and picklable so a process pool can run it.
+"""
+
+import gzip
+import json
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+import feedparser
+import lxml.etree
+import lxml.html
+import trafilatura
+from lxml.cssselect import CSSSelector
+
+from crawlers.charset import decode
+from crawlers.dates import parse_date
+from crawlers.dedupe import signature
+from crawlers.errors import DropItem
+
+MIN_TEXT_CHARS = 40
+MAX_TEXT_CHARS = 200_000
+MAX_GZIP_BYTES = 50_000_000
+
+
+@dataclass
+class Article:
+    url: str
+    title: str | None
+    text: str
+    author: str | None = None
+    published_at: datetime | None = None
+    # MinHash signature, computed where the text is (a worker process) to spare the writer.
+    signature: bytes = b""
+    engagement: dict[str, Any] = field(default_factory=dict)
+
+
+# -- articles -------------------------------------------------------------------------
+
+# Where Vietnamese news sites print the publication time (VnExpress, Tuổi Trẻ,
+# Thanh Niên, Báo Chính phủ, and the common meta tags).
+_DATE_META = (
+    "meta[property='article:published_time']",
+    "meta[itemprop='datePublished']",
+    "meta[name='pubdate']",
+    "meta[name='publishdate']",
+    "meta[name='article:published_time']",
+    "meta[name='dc.date.issued']",
+)
+_DATE_ELEMENTS = (
+    "[data-role='publishdate']",
+    "[itemprop='datePublished']",
+    "time[datetime]",
+    "span.date",
+    ".detail-time",
+    ".article__meta time",
+    ".detail__meta .date",
+    ".date-time",
+    ".publish-date",
+)
+_AUTHOR_ELEMENTS = (
+    "meta[name='author']",
+    "meta[property='article:author']",
+    "[data-role='author']",
+    "p.author_mail strong",
+    "article.fck_detail p[style*='right'] strong",
+    ".author-info .name",
+    ".detail-author .name",
+    ".author",
+)
+
+
+def _css(tree: lxml.html.HtmlElement, selector: str) -> list[Any]:
+    try:
+        return list(CSSSelector(selector)(tree))
+    except Exception:  # a bad selector from a source config must not abort the page
+        return []
+
+
+def _first_text(tree: lxml.html.HtmlElement, selectors: tuple[str, ...] | list[str]) -> str | None:
+    for selector in selectors:
+        for element in _css(tree, selector):
+            if element.tag == "meta":
+                value = element.get("content")
+            elif element.tag == "time" and element.get("datetime"):
+                value = element.get("datetime")
+            else:
+                value = element.text_content()
+            if value and value.strip():
+                return " ".join(value.split())
+    return None
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = unicodedata.normalize("NFC", text).strip()
+    return text or None
+
+
+def find_date(tree: lxml.html.HtmlElement) -> datetime | None:
+    for selector in _DATE_META + _DATE_ELEMENTS:
+        value = _first_text(tree, (selector,))
+        parsed = parse_date(value)
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def extract_article(
+    body: bytes,
+    url: str,
+    content_type: str | None = None,
+    selectors: Mapping[str, str] | None = None,
+) -> Article:
+    """Title, text, author and date of an article page; DropItem when there is no article."""
+    html = decode(body, content_type)
+    if not html.strip():
+        raise DropItem("empty", url)
+    try:
+        tree = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise DropItem("parse_error", url, str(exc)) from None
+    selectors = selectors or {}
+    title = author = text = None
+    published_at = None
+    if selectors.get("title"):
+        title = _first_text(tree, [selectors["title"]])
+    if selectors.get("author"):
+        author = _first_text(tree, [selectors["author"]])
+    if selectors.get("date"):
+        published_at = parse_date(_first_text(tree, [selectors["date"]]))
+    if selectors.get("text"):
+        parts = [
+            " ".join(el.text_content().split())
+            for el in _css(tree, selectors["text"])
+            if el.text_content().strip()
+        ]
+        text = "\n".join(parts) or None
+    if text is None or title is None or author is None:
+        doc = trafilatura.bare_extraction(
+            tree,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            as_dict=True,
+        )
+        if isinstance(doc, dict):
+            text = text or doc.get("text")
+            title = title or doc.get("title")
+            author = author or doc.get("author")
+            if published_at is None and not selectors.get("date"):
+                published_at = find_date(tree) or parse_date(doc.get("date"))
+    if published_at is None and not selectors.get("date"):
+        published_at = find_date(tree)
+    author = author or _first_text(tree, _AUTHOR_ELEMENTS)
+    text = _clean(text)
+    if not text or len(text) < MIN_TEXT_CHARS:
+        raise DropItem("no_article_text", url)
+    text = text[:MAX_TEXT_CHARS]
+    return Article(
+        url=url,
+        title=(_clean(title) or "")[:1000] or None,
+        text=text,
+        author=(_clean(author) or "")[:300] or None,
+        published_at=published_at,
+        signature=signature(text),
+    )
+
+
+# -- feeds ----------------------------------------------------------------------------
+
+
+@dataclass
+class FeedEntry:
+    url: str
+    title: str | None
+    summary: str | None
+    author: str | None
+    published_at: datetime | None
+
+
+def _html_to_text(fragment: str | None) -> str | None:
+    if not fragment:
+        return None
+    try:
+        text = lxml.html.fromstring(f"<div>{fragment}</div>").text_content()
+    except (lxml.etree.ParserError, ValueError):
+        text = fragment
+    return _clean(" ".join(text.split()))
+
+
+def parse_feed(body: bytes, base_url: str) -> list[FeedEntry]:
+    """Entries of an RSS/Atom feed; feedparser only ever sees bytes we fetched."""
+    parsed = feedparser.parse(body, sanitize_html=True, resolve_relative_uris=True)
+    if not parsed.entries:
+        if parsed.get("bozo"):
+            raise DropItem("feed_parse_error", base_url, str(parsed.get("bozo_exception", "")))
+        return []
+    entries: list[FeedEntry] = []
+    for entry in parsed.entries:
+        link = entry.get("link") or entry.get("id")
+        if not link or not isinstance(link, str):
+            continue
+        link = urljoin(base_url, link.strip())
+        published = parse_date(entry.get("published") or entry.get("updated"))
+        if published is None:
+            struct = entry.get("published_parsed") or entry.get("updated_parsed")
+            if struct:
+                year, month, day, hour, minute, second = struct[:6]
+                published = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        summary = None
+        if entry.get("content"):
+            summary = _html_to_text(entry["content"][0].get("value"))
+        summary = summary or _html_to_text(entry.get("summary"))
+        entries.append(
+            FeedEntry(
+                url=link,
+                title=_clean(entry.get("title")),
+                summary=summary,
+                author=_clean(entry.get("author")),
+                published_at=published,
+            )
+        )
+    return entries
+
+
+# -- sitemaps -------------------------------------------------------------------------
+
+
+@dataclass
+class SitemapUrl:
+    url: str
+    title: str | None = None
+    published_at: datetime | None = None
+
+
+def _maybe_gunzip(body: bytes, url: str) -> bytes:
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    # Bounded decompression: a gzip bomb must not take the crawler's memory.
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        data = decompressor.decompress(body, MAX_GZIP_BYTES)
+    except (zlib.error, gzip.BadGzipFile) as exc:
+        raise DropItem("gzip_error", url, str(exc)) from None
+    return data
+
+
+def _local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def parse_sitemap(body: bytes, url: str) -> tuple[list[SitemapUrl], list[str]]:
+    """(page URLs, child sitemap URLs) of a sitemap or sitemap index, gzip or not."""
+    data = _maybe_gunzip(body, url)
+    parser = lxml.etree.XMLParser(
+        recover=True, resolve_entities=False, no_network=True, huge_tree=False
+    )
+    try:
+        root = lxml.etree.fromstring(data, parser)
+    except lxml.etree.XMLSyntaxError as exc:
+        raise DropItem("sitemap_parse_error", url, str(exc)) from None
+    if root is None:
+        raise DropItem("sitemap_parse_error", url)
+    pages: list[SitemapUrl] = []
+    children: list[str] = []
+    kind = _local(root.tag)
+    for node in root:
+        if _local(node.tag) not in ("url", "sitemap"):
+            continue
+        loc = title = date_text = None
+        for child in node:
+            # Only the entry's own <loc>: image:loc and video:loc are nested deeper.
+            if _local(child.tag) == "loc" and child.text:
+                loc = child.text.strip()
+        for child in node.iter():
+            name = _local(child.tag)
+            if name == "title" and child.text:
+                title = child.text.strip()
+            elif (name == "publication_date" and child.text) or (
+                name == "lastmod" and child.text and not date_text
+            ):
+                date_text = child.text.strip()
+        if not loc:
+            continue
+        loc = urljoin(url, loc)
+        if kind == "sitemapindex" or _local(node.tag) == "sitemap":
+            children.append(loc)
+        else:
+            pages.append(SitemapUrl(loc, _clean(title), parse_date(date_text)))
+    return pages, children
+
+
+# -- listing pages --------------------------------------------------------------------
+
+
+def listing_links(
+    body: bytes, url: str, pattern: str, content_type: str | None = None
+) -> list[str]:
+    """Absolute links on a listing page whose URL matches `pattern`, in page order."""
+    html = decode(body, content_type)
+    try:
+        tree = lxml.html.fromstring(html or "<html></html>")
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise DropItem("parse_error", url, str(exc)) from None
+    regex = re.compile(pattern)
+    seen: dict[str, None] = {}
+    for element in tree.iter("a"):
+        href = element.get("href")
+        if not href:
+            continue
+        link = urldefrag(urljoin(url, href.strip()))[0]
+        if link.startswith(("http://", "https://")) and regex.search(link):
+            seen.setdefault(link, None)
+    return list(seen)
+
+
+# -- JSON endpoints -------------------------------------------------------------------
+
+
+def _path(data: Any, dotted: str) -> Any:
+    for key in dotted.split(".") if dotted else []:
+        if isinstance(data, Mapping):
+            data = data.get(key)
+        elif isinstance(data, list) and key.isdigit() and int(key) < len(data):
+            data = data[int(key)]
+        else:
+            return None
+    return data
+
+
+def json_records(
+    body: bytes, url: str, items_path: str, fields: Mapping[str, str]
+) -> Iterator[Article | DropItem]:
+    """Articles from a JSON API, mapping our fields to dotted paths in each item."""
+    try:
+        data = json.loads(decode(body, "application/json; charset=utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DropItem("json_parse_error", url, str(exc)) from None
+    items = _path(data, items_path)
+    if not isinstance(items, list):
+        raise DropItem("json_items_missing", url, items_path)
+    for item in items:
+        link = _path(item, fields["url"])
+        text = _path(item, fields["text"])
+        if not isinstance(link, str) or not isinstance(text, str):
+            yield DropItem("json_item_incomplete", url)
+            continue
+        text = _html_to_text(text) or ""
+        if len(text) < MIN_TEXT_CHARS:
+            yield DropItem("no_article_text", link)
+            continue
+        title = _path(item, fields["title"]) if fields.get("title") else None
+        author = _path(item, fields["author"]) if fields.get("author") else None
+        date = _path(item, fields["published_at"]) if fields.get("published_at") else None
+        engagement = {
+            name: value
+            for name in ("likes", "comments", "shares")
+            if fields.get(name) and isinstance(value := _path(item, fields[name]), int | float)
+        }
+        yield Article(
+            url=urljoin(url, link),
+            title=_clean(str(title)) if title else None,
+            text=text[:MAX_TEXT_CHARS],
+            author=_clean(str(author)) if author else None,
+            published_at=parse_date(str(date)) if date else None,
+            signature=signature(text),
+            engagement=engagement,
+        )

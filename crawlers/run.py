@@ -1,0 +1,452 @@
+"""One crawl of one source: the function the CLI and the scheduler call.
+
+    run_id = crawl_source(engine=engine, source_id=7, trigger="schedule", deadline=t)
+
+It records a CrawlRun (running → succeeded / failed / timed_out) with counts and errors
+by kind; one bad page is counted and skipped, never fatal; each post is committed in its
+own transaction; already stored canonical URLs are never stored twice, even when two
+workers crawl the same source at once.
+"""
+
+import asyncio
+import concurrent.futures
+import logging
+import multiprocessing
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from crawlers import sources as sources_service
+from crawlers.dedupe import signature
+from crawlers.errors import BlockedAddress, DropItem, FetchFailed
+from crawlers.extract import (
+    MIN_TEXT_CHARS,
+    Article,
+    FeedEntry,
+    SitemapUrl,
+    extract_article,
+    json_records,
+    listing_links,
+    parse_feed,
+    parse_sitemap,
+)
+from crawlers.fetch import Fetcher, FetchResult
+from crawlers.settings import CrawlerSettings
+from crawlers.store import Store
+from models.crawl import CrawlRun, SourceConfig
+from models.enums import RunStatus, SourceKind
+from models.errors import VigilError
+from models.types import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_SITEMAP_FILES = 50
+T = TypeVar("T")
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    id: int
+    name: str
+    kind: SourceKind
+    url: str
+    config: SourceConfig
+
+
+@dataclass
+class Item:
+    """A page to fetch (with what the feed/sitemap said about it) or a ready article."""
+
+    url: str
+    title: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    article: Article | None = None
+    snapshot_id: int | None = None
+
+
+@dataclass
+class Stats:
+    pages_fetched: int = 0
+    new_posts: int = 0
+    duplicates: int = 0
+    not_modified: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    error_message: str | None = None
+    root_failed: bool = False
+    timed_out: bool = False
+    total: int = 0
+    done: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, name: str, n: int = 1) -> None:
+        with self.lock:
+            setattr(self, name, getattr(self, name) + n)
+
+    def error(self, kind: str) -> None:
+        with self.lock:
+            self.errors[kind] += 1
+
+
+class RootFailed(Exception):
+    """The source's own URL (feed, sitemap, listing, endpoint) could not be used."""
+
+
+class Crawl:
+    def __init__(
+        self,
+        engine: Engine,
+        spec: SourceSpec,
+        settings: CrawlerSettings,
+        stats: Stats,
+        progress: Progress | None = None,
+        extract_pool: concurrent.futures.Executor | None = None,
+    ) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.stats = stats
+        self.progress = progress
+        self.store = Store(engine, settings=settings, source_id=spec.id, source_name=spec.name)
+        self.extract_pool = extract_pool
+        # One writer thread: SQLite allows one writer, and it keeps DB work off the loop.
+        self.db = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="crawl-db")
+        config = spec.config
+        self.pattern = re.compile(config.link_pattern) if config.link_pattern else None
+        self.max_pages = config.max_pages or settings.default_max_pages
+
+    async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.db, lambda: fn(*args, **kwargs))
+
+    def _report(self) -> None:
+        if self.progress is not None:
+            self.progress(self.stats.done, self.stats.total)
+
+    async def run(self) -> None:
+        config = self.spec.config
+        async with Fetcher(
+            self.settings,
+            delay=config.delay_seconds,
+            per_host_concurrency=config.concurrency,
+        ) as fetcher:
+            await self._db(self.store.load_index)
+            items = await self.discover(fetcher)
+            fresh = await self._filter_known(items)
+            self.stats.total = len(fresh)
+            self._report()
+            queue: asyncio.Queue[Item] = asyncio.Queue()
+            for item in fresh:
+                queue.put_nowait(item)
+            workers = min(self.settings.total_concurrency, max(1, len(fresh)))
+            await asyncio.gather(*(self._worker(fetcher, queue) for _ in range(workers)))
+
+    def close(self) -> None:
+        # Wait for the writer so a post being committed is committed, not cut in half.
+        self.db.shutdown(wait=True)
+
+    # -- discovery --------------------------------------------------------------------
+
+    async def _root(self, fetcher: Fetcher, url: str, *, required: bool) -> FetchResult | None:
+        """Fetch a non-article URL with conditional GET; None when unchanged or failed."""
+        etag, last_modified = await self._db(self.store.fetch_state, url)
+        try:
+            result = await fetcher.fetch(url, etag=etag, last_modified=last_modified)
+        except (FetchFailed, BlockedAddress) as exc:
+            kind = exc.kind if isinstance(exc, FetchFailed) else "blocked_address"
+            self.stats.error(kind)
+            if required:
+                self.stats.error_message = exc.message_vi
+                raise RootFailed(exc.message_en) from exc
+            return None
+        await self._db(self.store.save_fetch_state, url, result)
+        if result.not_modified:
+            self.stats.add("not_modified")
+            return None
+        self.stats.add("pages_fetched")
+        if result.truncated:
+            self.stats.error("truncated")
+        return result
+
+    def _wanted(self, url: str) -> bool:
+        return self.pattern is None or bool(self.pattern.search(url))
+
+    async def discover(self, fetcher: Fetcher) -> list[Item]:
+        kind = self.spec.kind
+        if kind == SourceKind.url:
+            return [Item(self.spec.url)]
+        root = await self._root(fetcher, self.spec.url, required=True)
+        if root is None:
+            return []
+        try:
+            if kind == SourceKind.feed:
+                return await self._from_feed(root)
+            if kind == SourceKind.sitemap:
+                return await self._from_sitemap(fetcher, root)
+            if kind == SourceKind.listing:
+                assert self.pattern is not None
+                links = listing_links(
+                    root.body, root.final_url, self.pattern.pattern, root.content_type
+                )
+                return [Item(link) for link in links]
+            if kind == SourceKind.json:
+                return await self._from_json(root)
+        except DropItem as exc:
+            self.stats.error(exc.kind)
+            self.stats.error_message = exc.message_vi
+            raise RootFailed(exc.message_en) from exc
+        raise RootFailed(f"unknown source kind {kind}")
+
+    async def _from_feed(self, root: FetchResult) -> list[Item]:
+        entries: list[FeedEntry] = parse_feed(root.body, root.final_url)
+        entries = [entry for entry in entries if self._wanted(entry.url)]
+        if self.spec.config.fetch_articles:
+            return [Item(e.url, e.title, e.author, e.published_at) for e in entries]
+        snapshot_id = await self._db(self.store.snapshot, root)
+        items = []
+        for entry in entries:
+            text = entry.summary or ""
+            if len(text) < MIN_TEXT_CHARS:
+                self.stats.error("no_article_text")
+                continue
+            article = Article(
+                entry.url, entry.title, text, entry.author, entry.published_at, signature(text)
+            )
+            items.append(Item(entry.url, article=article, snapshot_id=snapshot_id))
+        return items
+
+    async def _from_sitemap(self, fetcher: Fetcher, root: FetchResult) -> list[Item]:
+        pending: list[FetchResult | str] = [root]
+        seen = {self.spec.url}
+        pages: list[SitemapUrl] = []
+        files = 0
+        while pending and files < MAX_SITEMAP_FILES and len(pages) < self.max_pages * 4:
+            entry = pending.pop(0)
+            files += 1
+            result = entry if isinstance(entry, FetchResult) else None
+            if isinstance(entry, str):
+                result = await self._root(fetcher, entry, required=False)
+            if result is None:
+                continue
+            try:
+                found, children = parse_sitemap(result.body, result.final_url)
+            except DropItem as exc:
+                if result is root:
+                    raise
+                self.stats.error(exc.kind)
+                continue
+            pages.extend(page for page in found if self._wanted(page.url))
+            for child in children:
+                if child not in seen:
+                    seen.add(child)
+                    pending.append(child)
+        # Newest first, so a page limit keeps the fresh news.
+        pages.sort(key=lambda p: p.published_at.timestamp() if p.published_at else 0, reverse=True)
+        return [Item(p.url, p.title, None, p.published_at) for p in pages]
+
+    async def _from_json(self, root: FetchResult) -> list[Item]:
+        config = self.spec.config
+        assert config.items_path is not None
+        snapshot_id = await self._db(self.store.snapshot, root)
+        items = []
+        for record in json_records(root.body, root.final_url, config.items_path, config.fields):
+            if isinstance(record, DropItem):
+                self.stats.error(record.kind)
+                continue
+            if self._wanted(record.url):
+                items.append(Item(record.url, article=record, snapshot_id=snapshot_id))
+        return items
+
+    async def _filter_known(self, items: list[Item]) -> list[Item]:
+        unique: dict[str, Item] = {}
+        for item in items:
+            unique.setdefault(item.url, item)
+        known = await self._db(self.store.known_urls, list(unique))
+        if known:
+            self.stats.add("duplicates", len(known))
+        fresh = [item for url, item in unique.items() if url not in known]
+        return fresh[: self.max_pages]
+
+    # -- pages ------------------------------------------------------------------------
+
+    async def _worker(self, fetcher: Fetcher, queue: asyncio.Queue[Item]) -> None:
+        while True:
+            try:
+                item = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            try:
+                await self._process(fetcher, item)
+            except (FetchFailed, DropItem) as exc:
+                self.stats.error(exc.kind)
+            except BlockedAddress:
+                self.stats.error("blocked_address")
+            except VigilError as exc:
+                self.stats.error(exc.code)
+            except Exception:  # one bad page must never abort the run
+                log.exception("crawl of %s failed", item.url)
+                self.stats.error("internal")
+            finally:
+                self.stats.done += 1
+                self._report()
+
+    async def _process(self, fetcher: Fetcher, item: Item) -> None:
+        if item.article is not None:
+            stored = await self._db(self.store.store, item.article, snapshot_id=item.snapshot_id)
+            self.stats.add("new_posts" if stored else "duplicates")
+            return
+        single = self.spec.kind == SourceKind.url
+        etag = last_modified = None
+        if single:
+            etag, last_modified = await self._db(self.store.fetch_state, item.url)
+        result = await fetcher.fetch(item.url, etag=etag, last_modified=last_modified)
+        if single:
+            await self._db(self.store.save_fetch_state, item.url, result)
+        if result.not_modified:
+            self.stats.add("not_modified")
+            return
+        self.stats.add("pages_fetched")
+        if result.truncated:
+            self.stats.error("truncated")
+        article = await self._extract(result)
+        article.url = item.url
+        article.title = article.title or item.title
+        article.author = article.author or item.author
+        article.published_at = article.published_at or item.published_at
+        stored = await self._db(self.store.store, article, fetched=result)
+        self.stats.add("new_posts" if stored else "duplicates")
+
+    async def _extract(self, result: FetchResult) -> Article:
+        loop = asyncio.get_running_loop()
+        selectors = dict(self.spec.config.selectors)
+        return await loop.run_in_executor(
+            self.extract_pool,
+            extract_article,
+            result.body,
+            result.final_url,
+            result.content_type,
+            selectors,
+        )
+
+
+def extraction_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    # forkserver: forking a process that runs threads (the DB writer) is unsafe.
+    context = multiprocessing.get_context("forkserver")
+    return concurrent.futures.ProcessPoolExecutor(workers, mp_context=context)
+
+
+def load_spec(engine: Engine, source_id: int) -> SourceSpec:
+    with Session(engine) as session:
+        source = sources_service.get(session=session, source_id=source_id)
+        assert source.id is not None
+        return SourceSpec(
+            id=source.id,
+            name=source.name,
+            kind=SourceKind(source.kind),
+            url=source.url,
+            config=sources_service.config_of(source),
+        )
+
+
+async def _crawl_async(crawl: Crawl, deadline: float | None) -> None:
+    remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+    try:
+        async with asyncio.timeout(remaining):
+            await crawl.run()
+    except TimeoutError:
+        crawl.stats.timed_out = True
+
+
+def _run_in_new_loop(coro_factory: Callable[[], Any]) -> None:
+    """asyncio.run, also when the caller is itself inside an event loop (then in a thread)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(coro_factory())
+        return
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coro_factory())
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=target, name="crawl")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
+def crawl_source(
+    *,
+    engine: Engine,
+    source_id: int,
+    trigger: str = "manual",
+    progress: Progress | None = None,
+    deadline: float | None = None,
+    settings: CrawlerSettings | None = None,
+    extract_pool: concurrent.futures.Executor | None = None,
+) -> int:
+    """Crawl one source now; returns the CrawlRun id. Raises SourceNotFound."""
+    settings = settings or CrawlerSettings()
+    with Session(engine, expire_on_commit=False) as session:
+        sources_service.get(session=session, source_id=source_id)
+        run = CrawlRun(source_id=source_id, trigger=trigger[:32], status=RunStatus.running)
+        session.add(run)
+        session.commit()
+        assert run.id is not None
+        run_id = run.id
+    stats = Stats()
+    status = RunStatus.failed
+    own_pool = None
+    try:
+        spec = load_spec(engine, source_id)
+        if extract_pool is None and settings.extract_workers > 0:
+            own_pool = extraction_pool(settings.extract_workers)
+        crawl = Crawl(engine, spec, settings, stats, progress, extract_pool or own_pool)
+        try:
+            _run_in_new_loop(lambda: _crawl_async(crawl, deadline))
+        finally:
+            crawl.close()
+        status = RunStatus.timed_out if stats.timed_out else RunStatus.succeeded
+    except RootFailed as exc:
+        stats.error_message = stats.error_message or str(exc)
+    except VigilError as exc:
+        stats.error_message = exc.message_vi
+        stats.error(exc.code)
+    except Exception as exc:
+        log.exception("crawl of source %s failed", source_id)
+        stats.error_message = f"{type(exc).__name__}: {exc}"
+        stats.error("internal")
+    finally:
+        if own_pool is not None:
+            own_pool.shutdown(cancel_futures=True)
+        _finish(engine, run_id, status, stats)
+    return run_id
+
+
+def _finish(engine: Engine, run_id: int, status: RunStatus, stats: Stats) -> None:
+    with Session(engine) as session:
+        run = session.get(CrawlRun, run_id)
+        if run is None:  # the source (and its runs) was deleted meanwhile
+            return
+        run.status = status
+        run.finished_at = utcnow()
+        run.pages_fetched = stats.pages_fetched
+        run.new_posts = stats.new_posts
+        run.duplicates = stats.duplicates
+        run.not_modified = stats.not_modified
+        run.errors = dict(stats.errors)
+        run.error_message = stats.error_message
+        session.add(run)
+        session.commit()

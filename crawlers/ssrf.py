@@ -1,0 +1,122 @@
+"""SSRF guard: Vigil must not be pointed at its own network.
+
+Every URL is checked after DNS resolution (a public-looking name can resolve to 10.x or
+169.254.169.254) and again on every redirect hop, because a public page can redirect to
+an internal one.
+"""
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from crawlers.errors import BlockedAddress
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# Cloud metadata endpoints that are not covered by the link-local/private ranges.
+_METADATA = {ipaddress.ip_address("100.100.100.200"), ipaddress.ip_address("fd00:ec2::254")}
+_BLOCKED_NAMES = ("localhost", "localhost.localdomain", "metadata.google.internal")
+
+
+class Allowlist:
+    def __init__(self, entries: Iterable[str]) -> None:
+        self.networks: list[Network] = []
+        self.hosts: set[str] = set()
+        for entry in entries:
+            entry = entry.strip().lower()
+            if not entry:
+                continue
+            try:
+                self.networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                self.hosts.add(entry)
+
+    def permits_host(self, host: str) -> bool:
+        return host.lower().rstrip(".") in self.hosts
+
+    def permits_ip(self, ip: IPAddress) -> bool:
+        return any(ip.version == net.version and ip in net for net in self.networks)
+
+
+def is_blocked_ip(ip: IPAddress) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return is_blocked_ip(ip.ipv4_mapped)
+    return (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or ip in _METADATA
+    )
+
+
+def _blocked(url: str, host: str, what: str) -> BlockedAddress:
+    return BlockedAddress(
+        f"Không được phép thu thập {url}: {host} là địa chỉ {what} (mạng nội bộ). "
+        "Chỉ quản trị viên mới có thể cho phép qua cấu hình VIGIL_CRAWL_SSRF_ALLOWLIST.",
+        f"Refusing to fetch {url}: {host} is a {what} address (internal network). "
+        "Only an administrator can permit it with VIGIL_CRAWL_SSRF_ALLOWLIST.",
+        field="url",
+        url=url,
+        host=host,
+    )
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BlockedAddress(
+            f"Chỉ thu thập được địa chỉ http(s) đầy đủ, không phải {url!r}.",
+            f"Only full http(s) URLs can be crawled, not {url!r}.",
+            field="url",
+            url=url,
+        )
+    return parts.hostname.lower().rstrip(".")
+
+
+def check_url_static(url: str, allowlist: Allowlist) -> None:
+    """The checks that need no DNS: scheme, IP literals, well-known internal names."""
+    host = _host(url)
+    if allowlist.permits_host(host):
+        return
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        if host in _BLOCKED_NAMES or host.endswith((".localhost", ".internal", ".local")):
+            raise _blocked(url, host, "nội bộ/internal") from None
+        return
+    if is_blocked_ip(ip) and not allowlist.permits_ip(ip):
+        raise _blocked(url, host, _describe(ip))
+
+
+def _describe(ip: IPAddress) -> str:
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_link_local or ip in _METADATA:
+        return "link-local/metadata"
+    return "private/reserved"
+
+
+async def check_url(url: str, allowlist: Allowlist) -> None:
+    """Raise BlockedAddress unless every address the host resolves to is public or allowed."""
+    check_url_static(url, allowlist)
+    host = _host(url)
+    if allowlist.permits_host(host):
+        return
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        # Unresolvable: the fetch itself will fail with a connection error.
+        return
+    for info in infos:
+        ip = ipaddress.ip_address(info[4][0])
+        if is_blocked_ip(ip) and not allowlist.permits_ip(ip):
+            raise _blocked(url, f"{host} ({ip})", _describe(ip))

@@ -1,0 +1,229 @@
+"""The crawl's database side: snapshots, posts, fingerprints, clusters, fetch state.
+
+Each post is written in its own transaction together with its snapshot, fingerprint and
+cluster membership, so a crash between two posts leaves only whole posts behind. All
+methods are synchronous and meant to run on one writer thread.
+"""
+
+import hashlib
+import zlib
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from crawlers import posts as posts_service
+from crawlers.dedupe import NearDuplicateIndex
+from crawlers.errors import DropItem
+from crawlers.extract import Article
+from crawlers.fetch import FetchResult
+from crawlers.settings import CrawlerSettings
+from models.crawl import FetchState, PostFingerprint
+from models.enums import PostOrigin
+from models.errors import InvalidInput
+from models.posts import Post, PostCluster, PostCreate, Snapshot
+from models.types import utcnow
+
+INDEX_LOAD_LIMIT = 200_000
+
+
+def compress(body: bytes, level: int = 6) -> bytes:
+    return zlib.compress(body, level)
+
+
+def decompress(data: bytes) -> bytes:
+    return zlib.decompress(data)
+
+
+class Store:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        settings: CrawlerSettings,
+        source_id: int | None,
+        source_name: str,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.source_id = source_id
+        self.source_name = source_name
+        self.index = NearDuplicateIndex(settings.cluster_threshold)
+
+    def load_index(self) -> int:
+        """Fill the LSH index with the signatures of recent posts from every source."""
+        since = datetime.now(UTC) - timedelta(days=self.settings.cluster_window_days)
+        query = (
+            select(PostFingerprint.post_id, PostFingerprint.signature)
+            .where(col(PostFingerprint.created_at) >= since)
+            .order_by(col(PostFingerprint.created_at).desc())
+            .limit(INDEX_LOAD_LIMIT)
+        )
+        count = 0
+        with Session(self.engine) as session:
+            for post_id, sig in session.exec(query):
+                self.index.add(post_id, sig)
+                count += 1
+        return count
+
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """The given URLs whose canonical form is already a stored post."""
+        by_canonical: dict[str, list[str]] = {}
+        for url in urls:
+            try:
+                by_canonical.setdefault(posts_service.canonical_url(url), []).append(url)
+            except (InvalidInput, ValueError):
+                continue
+        known: set[str] = set()
+        keys = list(by_canonical)
+        with Session(self.engine) as session:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                rows = session.exec(
+                    select(Post.canonical_url).where(col(Post.canonical_url).in_(chunk))
+                )
+                for canonical in rows:
+                    known.update(by_canonical[canonical])
+        return known
+
+    def fetch_state(self, url: str) -> tuple[str | None, str | None]:
+        with Session(self.engine) as session:
+            state = session.exec(select(FetchState).where(FetchState.url == url)).first()
+            return (state.etag, state.last_modified) if state else (None, None)
+
+    def save_fetch_state(self, url: str, result: FetchResult) -> None:
+        if result.not_modified:
+            etag, last_modified = None, None
+        else:
+            etag = result.headers.get("etag")
+            last_modified = result.headers.get("last-modified")
+        for attempt in range(2):
+            with Session(self.engine) as session:
+                state = session.exec(select(FetchState).where(FetchState.url == url)).first()
+                if state is None:
+                    state = FetchState(url=url)
+                if not result.not_modified:
+                    state.etag = etag[:512] if etag else None
+                    state.last_modified = last_modified[:128] if last_modified else None
+                state.last_status = result.status
+                state.updated_at = utcnow()
+                session.add(state)
+                try:
+                    session.commit()
+                    return
+                except IntegrityError:
+                    # Another worker stored the same URL's state first; update theirs.
+                    session.rollback()
+                    if attempt:
+                        raise
+
+    def _snapshot(self, session: Session, result: FetchResult) -> int | None:
+        if self.settings.snapshot_max_bytes == 0:
+            return None
+        body = result.body[: self.settings.snapshot_max_bytes]
+        digest = hashlib.sha256(body).hexdigest()
+        url = result.final_url or result.url
+        existing = session.exec(
+            select(Snapshot.id).where(Snapshot.sha256 == digest, Snapshot.url == url)
+        ).first()
+        if existing is not None:
+            return existing
+        snapshot = Snapshot(
+            url=url,
+            fetched_at=result.fetched_at,
+            status_code=result.status,
+            content_type=(result.content_type or "")[:255] or None,
+            sha256=digest,
+            size=len(body),
+            compressed=compress(body, self.settings.snapshot_compress_level),
+        )
+        session.add(snapshot)
+        session.flush()
+        return snapshot.id
+
+    def snapshot(self, result: FetchResult) -> int | None:
+        """Store one snapshot on its own (a feed or JSON body shared by many posts)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            snapshot_id = self._snapshot(session, result)
+            session.commit()
+            return snapshot_id
+
+    def store(
+        self,
+        article: Article,
+        *,
+        fetched: FetchResult | None = None,
+        snapshot_id: int | None = None,
+    ) -> bool:
+        """Store the article as a post; False when its canonical URL is already stored."""
+        try:
+            post_in = PostCreate(
+                url=article.url,
+                source_name=self.source_name,
+                title=article.title,
+                text=article.text,
+                author=article.author,
+                published_at=article.published_at,
+            )
+        except ValidationError as exc:
+            raise DropItem("invalid_post", article.url, str(exc.errors()[:1])) from None
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                if fetched is not None:
+                    snapshot_id = self._snapshot(session, fetched)
+                post = posts_service.create(
+                    session=session,
+                    post_in=post_in,
+                    origin=PostOrigin.crawl,
+                    source_id=self.source_id,
+                    snapshot_id=snapshot_id,
+                    engagement=article.engagement or None,
+                )
+                assert post.id is not None
+                if article.signature:
+                    session.add(PostFingerprint(post_id=post.id, signature=article.signature))
+                    self._cluster(session, post, article.signature)
+                session.commit()
+            except posts_service.PostExists:
+                session.rollback()
+                return False
+            except IntegrityError:
+                # The other side of a race on the canonical URL: someone stored it first.
+                session.rollback()
+                return False
+            except InvalidInput as exc:
+                session.rollback()
+                raise DropItem("invalid_post", article.url, exc.message_en) from None
+        if article.signature:
+            self.index.add(post.id, article.signature)
+        return True
+
+    def _cluster(self, session: Session, post: Post, sig: bytes) -> None:
+        candidates = [pid for pid in self.index.candidates(sig) if pid != post.id]
+        if not candidates:
+            return
+        rows = session.exec(
+            select(Post.id, Post.text, Post.cluster_id).where(col(Post.id).in_(candidates))
+        ).all()
+        texts = {row[0]: row[1] for row in rows if row[0] is not None}
+        match = self.index.best_match(post.text, sig, texts)
+        if match is None:
+            return
+        match_id = match[0]
+        cluster_id = next(row[2] for row in rows if row[0] == match_id)
+        cluster: PostCluster | None = session.get(PostCluster, cluster_id) if cluster_id else None
+        if cluster is None:
+            cluster = PostCluster(representative_post_id=match_id, size=1)
+            session.add(cluster)
+            session.flush()
+            matched = session.get(Post, match_id)
+            if matched is not None:
+                matched.cluster_id = cluster.id
+                session.add(matched)
+        cluster.size += 1
+        post.cluster_id = cluster.id
+        session.add(cluster)
+        session.add(post)
