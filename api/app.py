@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from api import errors
 from api.limits import BodySizeLimitMiddleware
 from api.logging import RequestIdMiddleware
-from api.routers import admin, auth, health, posts
+from api.routers import admin, auth, health, posts, snapshots, sources
 from api.schemas import COMMON_ERRORS
 from api.settings import ApiSettings, check_production
 from models.db import engine_for
@@ -59,4 +59,6 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(posts.router)
     app.include_router(admin.router)
+    app.include_router(sources.router)
+    app.include_router(snapshots.router)
     return app

@@ -4,6 +4,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
+from crawlers.cli import crawl as crawl_command
 from models.db import engine_for
 from models.enums import Role
 from models.settings import CoreSettings
@@ -15,6 +16,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff and partner accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.command("crawl")(crawl_command)
 
 console = Console()
 

@@ -10,6 +10,7 @@ PUBLIC = "public"
 
 STAFF = frozenset({Role.monitor, Role.editor, Role.approver, Role.ops, Role.admin})
 ADMIN = frozenset({Role.admin})
+OPS = frozenset({Role.ops, Role.admin})
 PARTNER = frozenset({Role.partner})
 EVERYONE = frozenset(Role)
 
@@ -29,4 +30,10 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/partners/{partner_id}/keys"): ADMIN,
     ("DELETE", "/partners/{partner_id}/keys/{key_id}"): ADMIN,
     ("GET", "/partner/me"): PARTNER,
+    ("POST", "/sources"): OPS,
+    ("GET", "/sources"): OPS,
+    ("GET", "/sources/{source_id}"): OPS,
+    ("PATCH", "/sources/{source_id}"): OPS,
+    ("DELETE", "/sources/{source_id}"): OPS,
+    ("GET", "/posts/{post_id}/snapshot"): STAFF,
 }
