@@ -18,6 +18,7 @@ ignored:
     o text                              opinion on the topic (distractor)
     x text                              another false claim not in the list (distractor)
     n text                              other-language or noise post (distractor)
+    : C001                              attach the following distractors to an earlier claim
 
 Run: python bench/data/claim_eval/build.py
 """
@@ -88,6 +89,11 @@ def parse(paths: list[Path]) -> tuple[list[Claim], list[dict[str, str]]]:
                     sys.exit(f"{where}: bad verdict {verdict!r}")
                 current = Claim(cid, verdict, topic)
                 claims.append(current)
+            elif tag == ":":
+                found = [c for c in claims if c.id == rest]
+                if not found:
+                    sys.exit(f"{where}: unknown claim {rest!r}")
+                current = found[0]
             elif tag in {"=", "p", "t"}:
                 if current is None:
                     sys.exit(f"{where}: {tag} line before any claim")
