@@ -3,6 +3,15 @@
 from models.cases import Case, CaseEvent, CasePost
 from models.claims import Claim, PostClaimLink
 from models.crawl import CrawlRun, FetchState, Source
+from models.desk import (
+    BriefRecipient,
+    Commission,
+    FeedbackLabel,
+    Publication,
+    RebuttalComment,
+    Report,
+    TopicPolicy,
+)
 from models.detections import Detection
 from models.partners import Brief, Delivery, Partner, PartnerKey, WebhookEndpoint
 from models.posts import Post, PostCluster, Snapshot
@@ -11,24 +20,31 @@ from models.users import User
 
 __all__ = [
     "Brief",
+    "BriefRecipient",
     "Case",
     "CaseEvent",
     "CasePost",
     "Claim",
+    "Commission",
     "CrawlRun",
     "Delivery",
     "Detection",
     "Evidence",
+    "FeedbackLabel",
     "FetchState",
     "Partner",
     "PartnerKey",
     "Post",
     "PostClaimLink",
     "PostCluster",
+    "Publication",
     "Rebuttal",
+    "RebuttalComment",
     "RebuttalVersion",
+    "Report",
     "Snapshot",
     "Source",
+    "TopicPolicy",
     "User",
     "WebhookEndpoint",
 ]

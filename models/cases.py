@@ -18,6 +18,8 @@ class Case(SQLModel, table=True):
     state: CaseState = Field(default=CaseState.new, sa_type=String(16))
     priority: float = 0.0
     priority_reasons: list[str] = Field(default_factory=list, sa_type=JSON)
+    # Set when staff fixed the priority by hand, so new reach does not recompute it.
+    priority_manual: bool = False
     topic: str | None = Field(default=None, max_length=64, index=True)
     claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
     cluster_id: int | None = Field(default=None, foreign_key="postcluster.id", index=True)
@@ -38,6 +40,9 @@ class Case(SQLModel, table=True):
 class CasePost(SQLModel, table=True):
     case_id: int = Field(foreign_key="case.id", primary_key=True, ondelete="CASCADE")
     post_id: int = Field(foreign_key="post.id", primary_key=True, ondelete="CASCADE")
+    # spreads: the post repeats the case's claim; refutes: it answers it (counts as rebuttal reach).
+    stance: str = Field(default="spreads", sa_type=String(16))
+    reach: int = 0
     added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
