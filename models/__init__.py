@@ -16,6 +16,7 @@ from models.detections import Detection
 from models.partners import Brief, Delivery, Partner, PartnerKey, WebhookEndpoint
 from models.posts import Post, PostCluster, Snapshot
 from models.rebuttals import Evidence, Rebuttal, RebuttalVersion
+from models.schedules import CrawlSchedule, JobRun
 from models.users import User
 
 __all__ = [
@@ -27,11 +28,13 @@ __all__ = [
     "Claim",
     "Commission",
     "CrawlRun",
+    "CrawlSchedule",
     "Delivery",
     "Detection",
     "Evidence",
     "FeedbackLabel",
     "FetchState",
+    "JobRun",
     "Partner",
     "PartnerKey",
     "Post",
