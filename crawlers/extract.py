@@ -203,7 +203,8 @@ def parse_feed(body: bytes, base_url: str) -> list[FeedEntry]:
     """Entries of an RSS/Atom feed; feedparser only ever sees bytes we fetched."""
     parsed = feedparser.parse(body, sanitize_html=True, resolve_relative_uris=True)
     if not parsed.entries:
-        if parsed.get("bozo"):
+        # An error page served at the feed URL parses "fine" but has no feed version.
+        if parsed.get("bozo") or not parsed.get("version"):
             raise DropItem("feed_parse_error", base_url, str(parsed.get("bozo_exception", "")))
         return []
     entries: list[FeedEntry] = []
@@ -275,6 +276,8 @@ def parse_sitemap(body: bytes, url: str) -> tuple[list[SitemapUrl], list[str]]:
     pages: list[SitemapUrl] = []
     children: list[str] = []
     kind = _local(root.tag)
+    if kind not in ("urlset", "sitemapindex"):
+        raise DropItem("sitemap_parse_error", url, f"root element <{kind}>")
     for node in root:
         if _local(node.tag) not in ("url", "sitemap"):
             continue

@@ -49,6 +49,9 @@ from models.types import utcnow
 log = logging.getLogger(__name__)
 
 MAX_SITEMAP_FILES = 50
+# Errors worth retrying on the next run (a 404 or a robots rule will not change soon).
+TRANSIENT_ERRORS = {"timeout", "connect_timeout", "connection", "http_5xx", "rate_limited"}
+TRANSIENT_ERRORS |= {"internal", "http_error"}
 T = TypeVar("T")
 Progress = Callable[[int, int], None]
 
@@ -122,6 +125,7 @@ class Crawl:
         config = spec.config
         self.pattern = re.compile(config.link_pattern) if config.link_pattern else None
         self.max_pages = config.max_pages or settings.default_max_pages
+        self.roots: list[tuple[str, FetchResult]] = []
 
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -148,6 +152,9 @@ class Crawl:
                 queue.put_nowait(item)
             workers = min(self.settings.total_concurrency, max(1, len(fresh)))
             await asyncio.gather(*(self._worker(fetcher, queue) for _ in range(workers)))
+            if not TRANSIENT_ERRORS & set(self.stats.errors):
+                for url, result in self.roots:
+                    await self._db(self.store.save_fetch_state, url, result)
 
     def close(self) -> None:
         # Wait for the writer so a post being committed is committed, not cut in half.
@@ -167,10 +174,13 @@ class Crawl:
                 self.stats.error_message = exc.message_vi
                 raise RootFailed(exc.message_en) from exc
             return None
-        await self._db(self.store.save_fetch_state, url, result)
         if result.not_modified:
+            await self._db(self.store.save_fetch_state, url, result)
             self.stats.add("not_modified")
             return None
+        # Validators are saved only after the pages behind this URL were processed without
+        # transient failures; otherwise the next run would get a 304 and never retry them.
+        self.roots.append((url, result))
         self.stats.add("pages_fetched")
         if result.truncated:
             self.stats.error("truncated")

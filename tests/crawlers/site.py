@@ -116,7 +116,9 @@ class Handler(BaseHTTPRequestHandler):
         path = parts.path
         with self.server.lock:
             self.server.hits[self.path] += 1
-            self.server.hits[path] += 1
+            if self.path != path:
+                self.server.hits[path] += 1
+            self.server.user_agents[self.headers.get("User-Agent", "")] += 1
         try:
             if not self._special(path, query):
                 self._static(path)
@@ -223,6 +225,7 @@ class SiteServer(ThreadingHTTPServer):
         self.root = root.resolve()
         self.hits: Counter[str] = Counter()
         self.counters: Counter[str] = Counter()
+        self.user_agents: Counter[str] = Counter()
         self.lock = threading.Lock()
 
     @property

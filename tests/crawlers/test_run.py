@@ -1,0 +1,300 @@
+"""Whole crawls of the local site into the test database."""
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, func, select
+
+from crawlers.run import crawl_source
+from crawlers.sources import SourceNotFound
+from crawlers.store import Store, decompress
+from models.crawl import CrawlRun, FetchState, PostFingerprint, Source
+from models.enums import PostOrigin, RunStatus
+from models.posts import Post, PostCluster, Snapshot
+from tests.crawlers.site import SiteServer
+
+MakeSource = Callable[..., Source]
+Crawl = Callable[..., CrawlRun]
+
+
+def posts(engine: Engine, source_id: int | None = None) -> list[Post]:
+    with Session(engine) as session:
+        query = select(Post).order_by(col(Post.id))
+        if source_id is not None:
+            query = query.where(Post.source_id == source_id)
+        return list(session.exec(query))
+
+
+def count(engine: Engine, model: Any) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_feed_crawl_stores_posts_snapshots_and_counts(
+    engine: Engine, site: SiteServer, make_source: MakeSource, crawl: Crawl
+):
+    source = make_source("feed", "/vnexpress/rss/thoi-su.rss")
+    done: list[tuple[int, int]] = []
+    run = crawl(source.id, progress=lambda d, t: done.append((d, t)))
+    assert run.status == RunStatus.succeeded and run.finished_at is not None
+    assert run.new_posts == 3
+    assert run.errors == {"http_404": 1, "robots_disallowed": 1}
+    assert run.pages_fetched == 4  # the feed and three articles
+    assert done[-1] == (5, 5)
+    stored = posts(engine, source.id)
+    assert {p.origin for p in stored} == {PostOrigin.crawl}
+    luong = next(p for p in stored if "luong-co-so" in p.url)
+    assert "utm_" not in luong.canonical_url
+    assert luong.title == "Lương cơ sở tăng lên 2,34 triệu đồng từ 1/7"
+    assert luong.author == "Hồng Chiêu"
+    with Session(engine) as session:
+        snapshot = session.get(Snapshot, luong.snapshot_id)
+        assert snapshot is not None and snapshot.status_code == 200
+        served = site.root / "vnexpress/thoi-su/luong-co-so-tang-len-2-34-trieu-dong-4871234.html"
+        assert decompress(snapshot.compressed) == served.read_bytes()
+        assert snapshot.size == len(served.read_bytes()) > len(snapshot.compressed)
+    assert count(engine, PostFingerprint) == 3
+
+
+def test_unchanged_feed_costs_one_304(engine: Engine, make_source: MakeSource, crawl: Crawl):
+    source = make_source("feed", "/tuoitre/rss/thoi-su.rss")
+    first = crawl(source.id)
+    assert first.new_posts == 2
+    again = crawl(source.id)
+    assert again.status == RunStatus.succeeded
+    assert (again.not_modified, again.pages_fetched, again.new_posts) == (1, 0, 0)
+    with Session(engine) as session:
+        state = session.exec(select(FetchState).where(FetchState.url == source.url)).one()
+        assert state.etag and state.last_status == 304
+
+
+def test_feed_without_article_fetch_uses_summaries(
+    engine: Engine, make_source: MakeSource, crawl: Crawl
+):
+    source = make_source("feed", "/tinnong24h/atom.xml", fetch_articles=False)
+    run = crawl(source.id)
+    assert run.new_posts == 1 and run.pages_fetched == 1
+    (post,) = posts(engine, source.id)
+    assert post.text.startswith("KHẨN CẤP!!!") and post.snapshot_id is not None
+
+
+def test_listing_merges_tracking_variants(engine: Engine, make_source: MakeSource, crawl: Crawl):
+    source = make_source("listing", "/tuoitre/thoi-su.htm", link_pattern=r"-\d{17}\.htm")
+    run = crawl(source.id)
+    assert run.new_posts == 3 and run.duplicates == 1  # the ?utm_source=home copy
+    assert len(posts(engine, source.id)) == 3
+
+
+def test_sitemap_index_with_gzip_and_news(engine: Engine, make_source: MakeSource, crawl: Crawl):
+    source = make_source("sitemap", "/thanhnien/sitemap.xml", link_pattern=r"\d{15}\.htm$")
+    run = crawl(source.id)
+    assert run.status == RunStatus.succeeded
+    assert run.new_posts == 3
+    assert run.errors == {"http_404": 2}  # a missing child sitemap and a missing page
+    titles = {p.title for p in posts(engine, source.id)}
+    assert "Giá xăng dầu đồng loạt giảm từ 15h chiều nay" in titles
+
+
+def test_json_endpoint(engine: Engine, make_source: MakeSource, crawl: Crawl):
+    fields = {"url": "link", "text": "noi_dung", "title": "tieu_de", "author": "tac_gia.ten"}
+    fields |= {"published_at": "ngay_dang", "likes": "thong_ke.luot_thich"}
+    source = make_source(
+        "json", "/baochinhphu/api/tin-moi.json", items_path="data.items", fields=fields
+    )
+    run = crawl(source.id)
+    assert run.new_posts == 2 and run.errors == {"json_item_incomplete": 1}
+    stored = posts(engine, source.id)
+    assert stored[0].engagement == {"likes": 120}
+    assert stored[0].snapshot_id == stored[1].snapshot_id  # one JSON body, kept once
+
+
+def test_windows_1258_page_with_lying_header(engine: Engine, make_source: MakeSource, crawl: Crawl):
+    path = "/baochinhphu/thong-cao/phien-hop-chinh-phu-thuong-ky-thang-4-102250505.w1258.html"
+    source = make_source("url", path)
+    assert crawl(source.id).new_posts == 1
+    (post,) = posts(engine, source.id)
+    assert post.title == "Thông cáo báo chí phiên họp Chính phủ thường kỳ tháng 4 năm 2025"
+    assert "kinh tế vĩ mô tiếp tục ổn định" in post.text
+
+
+@pytest.mark.parametrize("path", ["/charset/sai-charset-header.html", "/charset/bom-utf8.html"])
+def test_wrong_charset_headers(engine: Engine, make_source: MakeSource, crawl: Crawl, path: str):
+    source = make_source("url", path)
+    assert crawl(source.id).new_posts == 1
+    (post,) = posts(engine, source.id)
+    assert post.title and ("Đường sắt" in post.title or "Hà Nội" in post.title)
+    assert "\ufeff" not in post.text and "Ã" not in post.text
+
+
+def test_exact_and_near_duplicates_across_sites_share_a_cluster(
+    engine: Engine, make_source: MakeSource, crawl: Crawl
+):
+    ids = [
+        make_source(
+            "url", "/tuoitre/thoi-su/thu-tuong-chu-tri-phien-hop-cao-toc-20250504170000456.htm"
+        ).id,
+        make_source(
+            "url",
+            "/thanhnien/thoi-su/thu-tuong-yeu-cau-hoan-thanh-3000-km-cao-toc-185250504170500.htm",
+        ).id,
+        make_source("url", "/tinnong24h/tin-nong/khan-cap-phat-5-trieu-khong-doi-can-cuoc.html").id,
+        make_source(
+            "url", "/doisongplus/xa-hoi/tu-1-7-chua-doi-the-can-cuoc-bi-phat-5-trieu.html"
+        ).id,
+        make_source(
+            "url", "/vnexpress/giao-duc/hoc-phi-dai-hoc-cong-lap-nam-hoc-moi-4871300.html"
+        ).id,
+    ]
+    for source_id in ids:
+        assert crawl(source_id).new_posts == 1
+    tt, tn, rumour, repost, other = posts(engine)
+    assert tt.content_hash == tn.content_hash and tt.url != tn.url
+    assert tt.cluster_id is not None and tt.cluster_id == tn.cluster_id
+    assert rumour.content_hash != repost.content_hash
+    assert rumour.cluster_id is not None and rumour.cluster_id == repost.cluster_id
+    assert rumour.cluster_id != tt.cluster_id and other.cluster_id is None
+    with Session(engine) as session:
+        cluster = session.get(PostCluster, rumour.cluster_id)
+        assert cluster is not None and cluster.size == 2
+        assert cluster.representative_post_id == rumour.id
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://127.0.0.1:9/tin.rss", "127.0.0.1"),
+        ("http://169.254.169.254/latest/", "169.254.169.254"),
+    ],
+)
+def test_source_at_internal_address_fails_clearly_without_allowlist(
+    engine: Engine,
+    make_source: MakeSource,
+    crawl: Crawl,
+    crawler_settings: Any,
+    url: str,
+    shown: str,
+):
+    source = make_source("feed", url)
+    settings = crawler_settings.model_copy(update={"ssrf_allowlist": []})
+    run = crawl(source.id, settings=settings)
+    assert run.status == RunStatus.failed
+    assert run.errors == {"blocked_address": 1}
+    assert run.error_message and shown in run.error_message and "nội bộ" in run.error_message
+    assert count(engine, Post) == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "config", "error"),
+    [
+        ("feed", "/feeds/khong-phai-feed.rss", {}, "feed_parse_error"),
+        ("feed", "/status/500", {}, "http_5xx"),
+        ("sitemap", "/feeds/khong-phai-feed.rss", {}, "sitemap_parse_error"),
+        (
+            "json",
+            "/json/hong.json",
+            {"items_path": "data", "fields": {"url": "a", "text": "b"}},
+            "json_parse_error",
+        ),
+        ("listing", "/status/404", {"link_pattern": "x"}, "http_404"),
+    ],
+)
+def test_unusable_source_fails_with_message(
+    engine: Engine,
+    make_source: MakeSource,
+    crawl: Crawl,
+    kind: str,
+    path: str,
+    config: dict,
+    error: str,
+):
+    run = crawl(make_source(kind, path, **config).id)
+    assert run.status == RunStatus.failed and run.errors == {error: 1}
+    assert run.error_message
+    assert count(engine, Post) == 0
+
+
+def test_malformed_feed_still_yields_its_good_items(
+    engine: Engine, make_source: MakeSource, crawl: Crawl
+):
+    run = crawl(make_source("feed", "/feeds/hong.rss").id)
+    assert run.status == RunStatus.succeeded and run.new_posts >= 1
+
+
+@pytest.mark.parametrize(
+    ("path", "error", "new"),
+    [("/slow?s=2", "timeout", 0), ("/huge", "truncated", 1), ("/status/404", "http_404", 0)],
+)
+def test_bad_pages_are_counted_not_fatal(
+    engine: Engine, make_source: MakeSource, crawl: Crawl, path: str, error: str, new: int
+):
+    run = crawl(make_source("url", path).id)
+    assert run.status == RunStatus.succeeded
+    assert run.errors == {error: 1} and run.new_posts == new
+
+
+def test_crawling_twice_or_concurrently_stores_each_post_once(
+    engine: Engine, make_source: MakeSource, crawler_settings: Any
+):
+    source = make_source("listing", "/tuoitre/thoi-su.htm", link_pattern=r"-\d{17}\.htm")
+    source_id = source.id
+    assert source_id is not None
+    run_ids: list[int] = []
+
+    def worker() -> None:
+        run_ids.append(crawl_source(engine=engine, source_id=source_id, settings=crawler_settings))
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    run_ids.append(crawl_source(engine=engine, source_id=source.id, settings=crawler_settings))
+    assert len(posts(engine, source.id)) == 3
+    with Session(engine) as session:
+        runs = [session.get(CrawlRun, rid) for rid in run_ids]
+    assert all(r is not None and r.status == RunStatus.succeeded for r in runs)
+    assert sum(r.new_posts for r in runs if r) == 3
+    assert count(engine, PostFingerprint) == 3
+
+
+def test_past_deadline_times_out(engine: Engine, make_source: MakeSource, crawl: Crawl):
+    source = make_source("feed", "/vnexpress/rss/thoi-su.rss")
+    run = crawl(source.id, deadline=time.monotonic() - 1)
+    assert run.status == RunStatus.timed_out and run.finished_at is not None
+    assert count(engine, Post) == 0
+
+
+def test_crash_while_storing_leaves_no_half_post(
+    engine: Engine, make_source: MakeSource, crawl: Crawl, monkeypatch: pytest.MonkeyPatch
+):
+    original = Store._cluster
+    calls = {"n": 0}
+
+    def failing(self: Store, session: Any, post: Post, sig: bytes) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        original(self, session, post, sig)
+
+    monkeypatch.setattr(Store, "_cluster", failing)
+    source = make_source("feed", "/vnexpress/rss/thoi-su.rss")
+    run = crawl(source.id)
+    assert run.status == RunStatus.succeeded
+    assert run.errors == {"internal": 1, "http_404": 1, "robots_disallowed": 1}
+    assert run.new_posts == 2
+    assert len(posts(engine, source.id)) == 2
+    # the failed post left neither its snapshot nor its fingerprint behind
+    assert count(engine, Snapshot) == 2 and count(engine, PostFingerprint) == 2
+    monkeypatch.setattr(Store, "_cluster", original)
+    again = crawl(source.id)  # the feed is fetched again (no 304) so the post is retried
+    assert (again.not_modified, again.new_posts, again.duplicates) == (0, 1, 2)
+
+
+def test_unknown_source(engine: Engine):
+    with pytest.raises(SourceNotFound):
+        crawl_source(engine=engine, source_id=999_999)
+    assert count(engine, CrawlRun) == 0
