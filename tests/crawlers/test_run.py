@@ -252,7 +252,7 @@ def test_crawling_twice_or_concurrently_stores_each_post_once(
         thread.start()
     for thread in threads:
         thread.join()
-    run_ids.append(crawl_source(engine=engine, source_id=source.id, settings=crawler_settings))
+    run_ids.append(crawl_source(engine=engine, source_id=source_id, settings=crawler_settings))
     assert len(posts(engine, source.id)) == 3
     with Session(engine) as session:
         runs = [session.get(CrawlRun, rid) for rid in run_ids]
