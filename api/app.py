@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from api import errors
+from api import errors, ui
 from api.limits import BodySizeLimitMiddleware
 from api.logging import RequestIdMiddleware
 from api.routers import admin, auth, health, posts, snapshots, sources
@@ -61,4 +61,5 @@ def create_app(
     app.include_router(admin.router)
     app.include_router(sources.router)
     app.include_router(snapshots.router)
+    ui.install(app)
     return app

@@ -37,3 +37,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("DELETE", "/sources/{source_id}"): OPS,
     ("GET", "/posts/{post_id}/snapshot"): STAFF,
 }
+
+# The web UI keeps its own table too.
+from tests.api.ui_route_roles import UI_ROUTE_ROLES  # noqa: E402
+
+ROUTE_ROLES.update(UI_ROUTE_ROLES)

@@ -1,4 +1,5 @@
-"""Every route against the role table: no credentials 401, wrong role 403, right role passes."""
+"""Every route against the role table: no credentials 401 (a web UI page: 303 to the login
+page), wrong role 403, right role passes."""
 
 import re
 from collections.abc import Callable
@@ -10,7 +11,11 @@ from fastapi.testclient import TestClient
 from starlette.routing import Route
 
 from models.enums import Role
+from models.users import User
 from tests.api.route_roles import PUBLIC, ROUTE_ROLES
+from tests.api.ui_route_roles import is_html_route
+from tests.conftest import TEST_PASSWORD
+from tests.ui.support import ui_login
 
 DOC_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
@@ -50,10 +55,28 @@ def test_role_table_has_no_stale_entries(app: FastAPI) -> None:
     assert not stale, f"entries for routes that no longer exist: {stale}"
 
 
+@pytest.fixture
+def ui_headers(
+    app: FastAPI, make_user: Callable[..., User], make_partner: Callable[..., tuple[int, str]]
+) -> Callable[[Role], dict[str, str]]:
+    """Session cookie and CSRF header of a fresh account of the role, logged in by the form."""
+
+    def headers(role: Role) -> dict[str, str]:
+        partner_id = make_partner()[0] if role == Role.partner else None
+        user = make_user(role, partner_id=partner_id)
+        return ui_login(app, user.username, TEST_PASSWORD)
+
+    return headers
+
+
 def test_every_route_enforces_its_roles(
-    app: FastAPI, client: TestClient, auth_headers: Callable[[Role], dict[str, str]]
+    app: FastAPI,
+    client: TestClient,
+    auth_headers: Callable[[Role], dict[str, str]],
+    ui_headers: Callable[[Role], dict[str, str]],
 ) -> None:
     headers_by_role = {role: auth_headers(role) for role in Role}
+    ui_headers_by_role = {role: ui_headers(role) for role in Role}
     failures = []
     for method, path in app_routes(app):
         allowed = ROUTE_ROLES[(method, path)]
@@ -61,12 +84,23 @@ def test_every_route_enforces_its_roles(
         body: dict[str, str] | None = {} if method in ("POST", "PUT", "PATCH") else None
         if allowed == PUBLIC:
             continue
-        anonymous = client.request(method, url, json=body)
-        if anonymous.status_code != 401:
+        html = is_html_route(path)
+        client.cookies.clear()
+        anonymous = client.request(method, url, json=body, follow_redirects=False)
+        if html:
+            if anonymous.status_code != 303 or not anonymous.headers.get("location", "").startswith(
+                "/ui/login"
+            ):
+                failures.append(f"{method} {path} anonymous: {anonymous.status_code}, wanted 303")
+        elif anonymous.status_code != 401:
             failures.append(f"{method} {path} without credentials: {anonymous.status_code}")
-        for role, headers in headers_by_role.items():
-            response = client.request(method, url, json=body, headers=headers)
-            if role in allowed and response.status_code in (401, 403):
+        for role, headers in (ui_headers_by_role if html else headers_by_role).items():
+            client.cookies.clear()
+            response = client.request(
+                method, url, json=body, headers=headers, follow_redirects=False
+            )
+            to_login = response.headers.get("location", "").startswith("/ui/login?next=")
+            if role in allowed and (response.status_code in (401, 403) or to_login):
                 failures.append(f"{method} {path} as {role}: refused {response.status_code}")
             if role not in allowed and response.status_code != 403:
                 failures.append(f"{method} {path} as {role}: {response.status_code}, wanted 403")

@@ -1,0 +1,93 @@
+"""Rendering pages: the template context every page shares (language, CSRF, navigation)."""
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from api.deps import Principal
+from api.ui.deps import csrf_token, lang_of
+from api.ui.i18n import translate, translator
+from models.enums import Role
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+# (path, message key, roles that see it; admin sees every staff entry)
+NAV: list[tuple[str, str, frozenset[Role]]] = [
+    ("/ui/queue", "nav_queue", frozenset({Role.monitor, Role.editor, Role.approver})),
+    ("/ui/dashboard", "nav_dashboard", frozenset({Role.monitor, Role.editor, Role.approver})),
+    ("/ui/ops/sources", "nav_sources", frozenset({Role.ops})),
+    ("/ui/ops/schedules", "nav_schedules", frozenset({Role.ops})),
+    ("/ui/ops/runs", "nav_runs", frozenset({Role.ops})),
+    ("/ui/ops/health", "nav_health", frozenset({Role.ops})),
+    ("/ui/partner/briefs", "nav_briefs", frozenset({Role.partner})),
+    ("/ui/partner/commissions", "nav_commissions", frozenset({Role.partner})),
+    ("/ui/admin/partners", "nav_partners", frozenset()),
+]
+
+
+def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
+    if principal is None:
+        return []
+    role = principal.role
+    return [
+        (path, key)
+        for path, key, roles in NAV
+        if role in roles or (role == Role.admin and Role.partner not in roles)
+    ]
+
+
+def local_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """Times are stored in UTC and shown in Vietnam time, where staff and partners are."""
+    if value is None:
+        return "—"
+    return value.astimezone(VIETNAM_TZ).strftime(fmt)
+
+
+def iso(value: datetime | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+templates.env.filters["localtime"] = local_time
+templates.env.filters["iso"] = iso
+
+
+def flash(request: Request, message: str, level: str = "info") -> None:
+    """A message shown once on the next rendered page (kept in the signed session)."""
+    messages = list(request.session.get("flash", []))
+    messages.append([level, message])
+    request.session["flash"] = messages[-5:]
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    principal: Principal | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    lang = lang_of(request)
+    full: dict[str, Any] = {
+        "lang": lang,
+        "_": translator(lang),
+        "csrf_token": csrf_token(request),
+        "principal": principal,
+        "nav": nav_for(principal),
+        "current_path": request.url.path,
+        "flashes": request.session.pop("flash", []) if not template.startswith("_") else [],
+        "role_name": lambda role: translate(lang, f"role_{role}"),
+    }
+    full.update(context or {})
+    return templates.TemplateResponse(
+        request, template, full, status_code=status_code, headers=headers
+    )

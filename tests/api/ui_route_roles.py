@@ -1,0 +1,33 @@
+"""Role table of the web UI routes (merged into route_roles.ROUTE_ROLES).
+
+HTML pages (paths under /ui) answer an anonymous visitor with a 303 redirect to the login
+page instead of a 401; a logged-in user of the wrong role still gets 403.
+"""
+
+from models.enums import Role
+
+PUBLIC = "public"
+EVERYONE = frozenset(Role)
+STAFF = frozenset({Role.monitor, Role.editor, Role.approver, Role.ops, Role.admin})
+ADMIN = frozenset({Role.admin})
+OPS = frozenset({Role.ops, Role.admin})
+PARTNER = frozenset({Role.partner})
+DESK = frozenset({Role.monitor, Role.editor, Role.approver, Role.admin})
+MONITOR = frozenset({Role.monitor, Role.admin})
+EDITOR = frozenset({Role.editor, Role.admin})
+APPROVER = frozenset({Role.approver, Role.admin})
+WRITERS = frozenset({Role.editor, Role.approver, Role.admin})
+
+
+def is_html_route(path: str) -> bool:
+    return path == "/ui" or path.startswith("/ui/")
+
+
+UI_ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
+    ("GET", "/"): PUBLIC,
+    ("GET", "/ui/login"): PUBLIC,
+    ("POST", "/ui/login"): PUBLIC,
+    ("POST", "/ui/lang"): PUBLIC,
+    ("POST", "/ui/logout"): EVERYONE,
+    ("GET", "/ui/"): EVERYONE,
+}

@@ -1,0 +1,29 @@
+"""Every message key a template uses exists in both languages."""
+
+import re
+
+from api.ui.i18n import MESSAGES, translate
+from api.ui.render import TEMPLATES_DIR
+
+KEY_RE = re.compile(r"""_\(\s*["']([a-z0-9_]+)["']\s*\)""")
+
+
+def test_every_template_key_is_in_the_catalogue() -> None:
+    missing = {}
+    for template in TEMPLATES_DIR.rglob("*.html"):
+        keys = set(KEY_RE.findall(template.read_text(encoding="utf-8")))
+        unknown = sorted(k for k in keys if k not in MESSAGES)
+        if unknown:
+            missing[template.name] = unknown
+    assert not missing, f"message keys missing from api/ui/i18n.py: {missing}"
+
+
+def test_catalogue_has_both_languages() -> None:
+    for key, (vi, en) in MESSAGES.items():
+        assert vi.strip() and en.strip(), key
+
+
+def test_vietnamese_is_the_default() -> None:
+    assert translate("vi", "logout") == "Đăng xuất"
+    assert translate("en", "logout") == "Log out"
+    assert translate("xx", "logout") == "Đăng xuất"
