@@ -10,7 +10,8 @@ ignored:
 
     @ C001 | tin_gia | hoc_phi          start a claim: id, verdict, topic
     = text                              the claim as it is stored
-    p text                              paraphrase that spreads it
+    p text                              paraphrase that spreads it (short post, close wording)
+    P text                              paraphrase that spreads it (longer post, indirect wording)
     t text                              teencode version that spreads it
     d text                              real decision behind the rumour (distractor)
     r text                              refutation reusing the claim's words (distractor)
@@ -52,6 +53,7 @@ class Claim:
     text: str = ""
     paraphrases: list[str] = field(default_factory=list)
     teencode: list[str] = field(default_factory=list)
+    long_paraphrases: list[str] = field(default_factory=list)
 
 
 def nfc(text: str) -> str:
@@ -94,13 +96,15 @@ def parse(paths: list[Path]) -> tuple[list[Claim], list[dict[str, str]]]:
                 if not found:
                     sys.exit(f"{where}: unknown claim {rest!r}")
                 current = found[0]
-            elif tag in {"=", "p", "t"}:
+            elif tag in {"=", "p", "P", "t"}:
                 if current is None:
                     sys.exit(f"{where}: {tag} line before any claim")
                 if tag == "=":
                     current.text = rest
                 elif tag == "p":
                     current.paraphrases.append(rest)
+                elif tag == "P":
+                    current.long_paraphrases.append(rest)
                 else:
                     current.teencode.append(rest)
             elif tag in DISTRACTOR_KINDS:
@@ -113,6 +117,7 @@ def parse(paths: list[Path]) -> tuple[list[Claim], list[dict[str, str]]]:
                         "stance": stance,
                         "topic": current.topic if current and tag != "n" else "",
                         "about_id": current.id if current and tag in {"d", "r", "q"} else "",
+                        "style": "",
                     }
                 )
             else:
@@ -127,12 +132,14 @@ def main() -> None:
         if not claim.text or len(claim.paraphrases) < 2 or not claim.teencode:
             sys.exit(f"{claim.id}: needs text, >=2 paraphrases and a teencode version")
         for text in claim.paraphrases:
-            queries.append(_spread(text, claim, "paraphrase"))
-        # Alternate which paraphrase loses its diacritics so both styles are covered.
+            queries.append(_spread(text, claim, "paraphrase", "short"))
+        for text in claim.long_paraphrases:
+            queries.append(_spread(text, claim, "paraphrase", "long"))
+        # Alternate which short paraphrase loses its diacritics so both are covered.
         source = claim.paraphrases[index % 2]
-        queries.append(_spread(strip_diacritics(source), claim, "no_diacritics"))
+        queries.append(_spread(strip_diacritics(source), claim, "no_diacritics", "stripped"))
         for text in claim.teencode:
-            queries.append(_spread(text, claim, "teencode"))
+            queries.append(_spread(text, claim, "teencode", "teencode"))
     queries.extend(distractors)
 
     with open(HERE / "claims.csv", "w", newline="", encoding="utf-8") as fh:
@@ -142,13 +149,13 @@ def main() -> None:
             url = f"https://example.vn/tin-gia/{claim.id.lower()}-{slug(claim.text)}"
             writer.writerow([claim.id, claim.text, claim.verdict, claim.topic, url])
     with open(HERE / "queries.csv", "w", newline="", encoding="utf-8") as fh:
-        cols = ["text", "expected_id", "kind", "stance", "topic", "about_id"]
+        cols = ["text", "expected_id", "kind", "stance", "topic", "about_id", "style"]
         dict_writer = csv.DictWriter(fh, fieldnames=cols)
         dict_writer.writeheader()
         dict_writer.writerows(queries)
 
 
-def _spread(text: str, claim: Claim, kind: str) -> dict[str, str]:
+def _spread(text: str, claim: Claim, kind: str, style: str) -> dict[str, str]:
     return {
         "text": text,
         "expected_id": claim.id,
@@ -156,6 +163,7 @@ def _spread(text: str, claim: Claim, kind: str) -> dict[str, str]:
         "stance": "spreads",
         "topic": claim.topic,
         "about_id": claim.id,
+        "style": style,
     }
 
 
