@@ -9,7 +9,9 @@ from sqlalchemy import Engine
 from api import errors, ui
 from api.limits import BodySizeLimitMiddleware
 from api.logging import RequestIdMiddleware
+from api.ops.settings import OpsSettings
 from api.routers import admin, auth, health, posts, snapshots, sources
+from api.routers import ops as ops_routes
 from api.schemas import COMMON_ERRORS
 from api.settings import ApiSettings, check_production
 from models.db import engine_for
@@ -30,15 +32,29 @@ def create_app(
     settings: ApiSettings | None = None,
     core: CoreSettings | None = None,
     engine: Engine | None = None,
+    ops: OpsSettings | None = None,
+    run_scheduler: bool = False,
 ) -> FastAPI:
     settings = settings or ApiSettings()
     check_production(settings)
     core = core or CoreSettings()
     engine = engine or engine_for(core.resolved_database_url)
+    ops = ops or OpsSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        # Embedded mode: this process also runs a scheduler (standby until it wins the lock).
+        scheduler = None
+        if run_scheduler:
+            from api.scheduler import SchedulerService
+
+            scheduler = SchedulerService(engine=engine, settings=ops)
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
 
     app = FastAPI(
         title="Vigil",
@@ -50,6 +66,7 @@ def create_app(
     app.state.settings = settings
     app.state.core = core
     app.state.engine = engine
+    app.state.ops_settings = ops
 
     errors.install(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -61,5 +78,11 @@ def create_app(
     app.include_router(admin.router)
     app.include_router(sources.router)
     app.include_router(snapshots.router)
+    app.include_router(ops_routes.router)
     ui.install(app)
     return app
+
+
+def serve_app() -> FastAPI:
+    """What `vigil serve` runs: the API plus, unless VIGIL_SCHEDULER_IN_API=false, a scheduler."""
+    return create_app(run_scheduler=OpsSettings().scheduler_in_api)

@@ -4,6 +4,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
+from api.ops import cli as ops_cli
 from crawlers.cli import crawl as crawl_command
 from models.db import engine_for
 from models.enums import Role
@@ -17,6 +18,10 @@ users_app = typer.Typer(help="Staff and partner accounts.", no_args_is_help=True
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.command("crawl")(crawl_command)
+app.add_typer(ops_cli.schedules_app, name="schedules")
+app.add_typer(ops_cli.jobs_app, name="jobs")
+app.command("scheduler")(ops_cli.scheduler)
+app.command("worker")(ops_cli.worker)
 
 console = Console()
 
@@ -84,7 +89,7 @@ def serve(
     settings = ApiSettings()
     configure_logging(settings.log_level)
     uvicorn.run(
-        "api.app:create_app",
+        "api.app:serve_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,

@@ -42,3 +42,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
 from tests.api.ui_route_roles import UI_ROUTE_ROLES  # noqa: E402
 
 ROUTE_ROLES.update(UI_ROUTE_ROLES)
+
+# The ops routes (schedules, job runs, health) keep their own table too.
+from tests.api.ops_route_roles import OPS_ROUTE_ROLES  # noqa: E402
+
+ROUTE_ROLES.update(OPS_ROUTE_ROLES)

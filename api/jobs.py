@@ -1,0 +1,99 @@
+"""Every scheduled or requested job of Vigil, under its stable id (house rule 10).
+
+Add a job with a few lines (see api/ops/registry.py):
+
+    @job("sla-check", every=timedelta(minutes=5), time_limit=timedelta(minutes=2))
+    def sla_check(ctx: JobContext) -> JobResult:
+        ...
+
+This is also the one module that composes crawl → detect → route (see `crawl`).
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlmodel import Session, col
+
+from api.ops.registry import JobContext, JobFailed, JobResult, JobTimedOut, job
+from api.ops.schedules import CRAWL_JOB
+from models.crawl import CrawlRun
+from models.enums import RunStatus
+from models.posts import Post, Snapshot
+from models.schedules import FINISHED_STATUSES, JobRun
+from models.types import utcnow
+
+RETENTION_BATCH = 500
+
+
+@job(CRAWL_JOB)
+def crawl(ctx: JobContext, *, source_id: int) -> JobResult:
+    """Crawl one source (scheduled per source as `crawl:<source_id>`)."""
+    from crawlers.run import crawl_source
+
+    crawl_run_id = crawl_source(
+        engine=ctx.engine, source_id=source_id, trigger=ctx.trigger, deadline=ctx.deadline
+    )
+    with Session(ctx.engine) as session:
+        crawl_run = session.get(CrawlRun, crawl_run_id)
+        assert crawl_run is not None
+        result = {
+            "crawl_run_id": crawl_run_id,
+            "status": str(crawl_run.status),
+            "new_posts": crawl_run.new_posts,
+            "duplicates": crawl_run.duplicates,
+            "pages_fetched": crawl_run.pages_fetched,
+            "errors": crawl_run.errors,
+        }
+        status, message = crawl_run.status, crawl_run.error_message
+    if status == RunStatus.timed_out:
+        raise JobTimedOut(message or "the crawl reached its time limit", result)
+    if status == RunStatus.failed:
+        raise JobFailed(message or "the crawl failed", result)
+    # Extension point (the lead wires it once the detector and desk services exist):
+    # detect the posts this crawl stored, then route risky ones to the desk, here and
+    # only here, e.g. detections = detector.service.detect_posts(...); rebuttal....(...)
+    return result
+
+
+@job("retention-cleanup", every=timedelta(hours=6), time_limit=timedelta(minutes=30))
+def retention_cleanup(ctx: JobContext) -> JobResult:
+    """Delete crawl runs, job runs and unreferenced raw snapshots older than the retention."""
+    cutoff = utcnow() - timedelta(days=ctx.settings.retention_days)
+    deleted = {"crawl_runs": 0, "job_runs": 0, "snapshots": 0}
+    referenced = select(col(Post.snapshot_id)).where(col(Post.snapshot_id).is_not(None))
+    targets = {
+        "crawl_runs": (
+            CrawlRun,
+            select(col(CrawlRun.id)).where(
+                col(CrawlRun.started_at) < cutoff, col(CrawlRun.status) != RunStatus.running
+            ),
+        ),
+        "job_runs": (
+            JobRun,
+            select(col(JobRun.id)).where(
+                col(JobRun.created_at) < cutoff,
+                col(JobRun.status).in_(FINISHED_STATUSES),
+                col(JobRun.id) != ctx.run_id,
+            ),
+        ),
+        # Snapshots behind a stored post are evidence and stay as long as the post.
+        "snapshots": (
+            Snapshot,
+            select(col(Snapshot.id)).where(
+                col(Snapshot.fetched_at) < cutoff, col(Snapshot.id).not_in(referenced)
+            ),
+        ),
+    }
+    for name, (table, ids_query) in targets.items():
+        # Small batches keep each transaction (and its locks) short on a busy database.
+        while ctx.remaining() > 0:
+            with Session(ctx.engine) as session:
+                ids = session.execute(ids_query.limit(RETENTION_BATCH)).scalars().all()
+                if not ids:
+                    break
+                session.execute(delete(table).where(col(table.id).in_(ids)))  # type: ignore[attr-defined]
+                session.commit()
+                deleted[name] += len(ids)
+    if ctx.remaining() <= 0:
+        raise JobTimedOut("retention clean-up stopped at its time limit", {"deleted": deleted})
+    return {"cutoff": cutoff.isoformat(), "deleted": deleted}
