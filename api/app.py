@@ -11,6 +11,7 @@ from api.limits import BodySizeLimitMiddleware
 from api.logging import RequestIdMiddleware
 from api.ops.settings import OpsSettings
 from api.routers import admin, auth, health, posts, snapshots, sources
+from api.routers import cases as desk_cases
 from api.routers import ops as ops_routes
 from api.schemas import COMMON_ERRORS
 from api.settings import ApiSettings, check_production
@@ -80,6 +81,7 @@ def create_app(
     app.include_router(snapshots.router)
     app.include_router(ops_routes.router)
     ui.install(app)
+    app.include_router(desk_cases.router)
     return app
 
 

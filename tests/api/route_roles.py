@@ -38,6 +38,11 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/posts/{post_id}/snapshot"): STAFF,
 }
 
+# The rebuttal desk keeps its own table, so parallel work on other routes does not collide.
+from tests.api.desk_route_roles import DESK_ROUTE_ROLES  # noqa: E402
+
+ROUTE_ROLES.update(DESK_ROUTE_ROLES)
+
 # The web UI keeps its own table too.
 from tests.api.ui_route_roles import UI_ROUTE_ROLES  # noqa: E402
 
