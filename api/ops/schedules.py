@@ -277,6 +277,8 @@ def to_public(
         stored = stored_next_run_times(session=session, job_ids=[job_id])
     source = session.get(Source, schedule.source_id)
     scheduled = None if schedule.paused else stored.get(job_id)
+    if scheduled is not None:
+        scheduled = scheduled.astimezone(ZoneInfo(schedule.time_zone))
     data: dict[str, Any] = schedule.model_dump()
     data.update(
         source_name=source.name if source else "",
