@@ -23,7 +23,7 @@ from lxml.cssselect import CSSSelector
 
 from crawlers.charset import decode
 from crawlers.dates import parse_date
-from crawlers.dedupe import signature
+from crawlers.dedupe import shingle_hashes, signature
 from crawlers.errors import DropItem
 
 MIN_TEXT_CHARS = 40
@@ -38,8 +38,10 @@ class Article:
     text: str
     author: str | None = None
     published_at: datetime | None = None
-    # MinHash signature, computed where the text is (a worker process) to spare the writer.
+    # MinHash signature and shingle hashes, computed where the text is (a worker process)
+    # to spare the single database writer.
     signature: bytes = b""
+    shingle_hashes: bytes = b""
     engagement: dict[str, Any] = field(default_factory=dict)
 
 
@@ -174,6 +176,7 @@ def extract_article(
         author=(_clean(author) or "")[:300] or None,
         published_at=published_at,
         signature=signature(text),
+        shingle_hashes=shingle_hashes(text).tobytes(),
     )
 
 
@@ -378,5 +381,6 @@ def json_records(
             author=_clean(str(author)) if author else None,
             published_at=parse_date(str(date)) if date else None,
             signature=signature(text),
+            shingle_hashes=shingle_hashes(text).tobytes(),
             engagement=engagement,
         )

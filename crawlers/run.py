@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from crawlers import sources as sources_service
-from crawlers.dedupe import signature
+from crawlers.dedupe import shingle_hashes, signature
 from crawlers.errors import BlockedAddress, DropItem, FetchFailed
 from crawlers.extract import (
     MIN_TEXT_CHARS,
@@ -228,7 +228,13 @@ class Crawl:
                 self.stats.error("no_article_text")
                 continue
             article = Article(
-                entry.url, entry.title, text, entry.author, entry.published_at, signature(text)
+                entry.url,
+                entry.title,
+                text,
+                entry.author,
+                entry.published_at,
+                signature(text),
+                shingle_hashes(text).tobytes(),
             )
             items.append(Item(entry.url, article=article, snapshot_id=snapshot_id))
         return items

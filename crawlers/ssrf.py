@@ -94,6 +94,14 @@ def check_url_static(url: str, allowlist: Allowlist) -> None:
         raise _blocked(url, host, _describe(ip))
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _describe(ip: IPAddress) -> str:
     if ip.is_loopback:
         return "loopback"
@@ -106,8 +114,8 @@ async def check_url(url: str, allowlist: Allowlist) -> None:
     """Raise BlockedAddress unless every address the host resolves to is public or allowed."""
     check_url_static(url, allowlist)
     host = _host(url)
-    if allowlist.permits_host(host):
-        return
+    if allowlist.permits_host(host) or _is_ip(host):
+        return  # an IP literal was fully checked above; nothing to resolve
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     loop = asyncio.get_running_loop()

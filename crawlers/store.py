@@ -10,13 +10,14 @@ import zlib
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from crawlers import posts as posts_service
-from crawlers.dedupe import NearDuplicateIndex
+from crawlers.dedupe import NearDuplicateIndex, shingle_hashes
 from crawlers.errors import DropItem
 from crawlers.extract import Article
 from crawlers.fetch import FetchResult
@@ -52,6 +53,7 @@ class Store:
         self.source_id = source_id
         self.source_name = source_name
         self.index = NearDuplicateIndex(settings.cluster_threshold)
+        self._hashes: np.ndarray = np.empty(0, dtype=np.int64)
 
     def load_index(self) -> int:
         """Fill the LSH index with the signatures of recent posts from every source."""
@@ -170,6 +172,11 @@ class Store:
             )
         except ValidationError as exc:
             raise DropItem("invalid_post", article.url, str(exc.errors()[:1])) from None
+        self._hashes = (
+            np.frombuffer(article.shingle_hashes, dtype=np.int64)
+            if article.shingle_hashes
+            else shingle_hashes(article.text)
+        )
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 if fetched is not None:
@@ -198,31 +205,34 @@ class Store:
                 session.rollback()
                 raise DropItem("invalid_post", article.url, exc.message_en) from None
         if article.signature:
-            self.index.add(post.id, article.signature)
+            self.index.add(post.id, article.signature, self._hashes)
         return True
 
     def _cluster(self, session: Session, post: Post, sig: bytes) -> None:
         candidates = [pid for pid in self.index.candidates(sig) if pid != post.id]
         if not candidates:
             return
-        rows = session.exec(
-            select(Post.id, Post.text, Post.cluster_id).where(col(Post.id).in_(candidates))
-        ).all()
-        texts = {row[0]: row[1] for row in rows if row[0] is not None}
-        match = self.index.best_match(post.text, sig, texts)
+        uncached = [pid for pid in candidates if self.index.cached(pid) is None]
+        texts: dict[int, str | None] = dict.fromkeys(candidates)
+        if uncached:
+            for post_id, text in session.exec(
+                select(Post.id, Post.text).where(col(Post.id).in_(uncached))
+            ):
+                if post_id is not None:
+                    texts[post_id] = text
+        match = self.index.best_match(self._hashes, texts)
         if match is None:
             return
-        match_id = match[0]
-        cluster_id = next(row[2] for row in rows if row[0] == match_id)
-        cluster: PostCluster | None = session.get(PostCluster, cluster_id) if cluster_id else None
+        matched = session.get(Post, match[0])
+        if matched is None:
+            return
+        cluster = session.get(PostCluster, matched.cluster_id) if matched.cluster_id else None
         if cluster is None:
-            cluster = PostCluster(representative_post_id=match_id, size=1)
+            cluster = PostCluster(representative_post_id=matched.id, size=1)
             session.add(cluster)
             session.flush()
-            matched = session.get(Post, match_id)
-            if matched is not None:
-                matched.cluster_id = cluster.id
-                session.add(matched)
+            matched.cluster_id = cluster.id
+            session.add(matched)
         cluster.size += 1
         post.cluster_id = cluster.id
         session.add(cluster)
