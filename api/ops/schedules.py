@@ -279,7 +279,8 @@ def to_public(
     scheduled = None if schedule.paused else stored.get(job_id)
     if scheduled is not None:
         scheduled = scheduled.astimezone(ZoneInfo(schedule.time_zone))
-    data: dict[str, Any] = schedule.model_dump()
+    # kind is read back from a String column: a str, which the enum field accepts.
+    data: dict[str, Any] = schedule.model_dump(warnings=False)
     data.update(
         source_name=source.name if source else "",
         job_id=job_id,

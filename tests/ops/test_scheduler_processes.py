@@ -9,7 +9,7 @@ import os
 import signal
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -88,10 +88,7 @@ def test_schedule_persists_across_a_restart(processes: Processes, ops_engine: En
         assert datetime.fromisoformat(by_source[source_id]["next_run_times"][0]) == shown
     nightly_next = datetime.fromisoformat(by_source[nightly]["scheduled_next_run_time"])
     assert (nightly_next.hour, nightly_next.minute) == (3, 0)  # read in Asia/Ho_Chi_Minh
-    assert (
-        nightly_next.utcoffset() is not None
-        and nightly_next.utcoffset().total_seconds() == 7 * 3600
-    )  # type: ignore[union-attr]
+    assert nightly_next.utcoffset() == timedelta(hours=7)
 
     # A restarted scheduler keeps them: recomputing would move the hourly one to now + 1 h.
     # The leader logs "is the leader" after its first reconcile, which replaces only jobs
