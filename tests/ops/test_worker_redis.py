@@ -142,9 +142,9 @@ def test_killed_worker_loses_no_crawl_and_duplicates_no_post(
     assert set(interrupted) <= retried, "the interrupted runs were delivered again"
     assert all(r.owner and r.owner.endswith(f":{second.pid}") for r in runs if r.id in interrupted)
     with Session(ops_engine) as session:
-        per_source = dict(
+        per_source: dict[int | None, int] = dict(
             session.execute(
-                select(Post.source_id, func.count()).group_by(col(Post.source_id))
+                select(col(Post.source_id), func.count()).group_by(col(Post.source_id))
             ).all()
         )
         total = session.execute(select(func.count()).select_from(Post)).scalar_one()
