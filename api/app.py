@@ -13,6 +13,9 @@ from api.ops.settings import OpsSettings
 from api.routers import admin, auth, health, posts, snapshots, sources
 from api.routers import cases as desk_cases
 from api.routers import ops as ops_routes
+from api.routers import partner_portal as desk_partner_portal
+from api.routers import rebuttals as desk_rebuttals
+from api.routers import webhooks as desk_webhooks
 from api.schemas import COMMON_ERRORS
 from api.settings import ApiSettings, check_production
 from models.db import engine_for
@@ -82,6 +85,9 @@ def create_app(
     app.include_router(ops_routes.router)
     ui.install(app)
     app.include_router(desk_cases.router)
+    app.include_router(desk_rebuttals.router)
+    app.include_router(desk_partner_portal.router)
+    app.include_router(desk_webhooks.router)
     return app
 
 

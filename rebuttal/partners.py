@@ -87,6 +87,34 @@ def revoke_key(*, session: Session, partner_id: int, key_id: int) -> PartnerKey:
     return row
 
 
+def rotate_key(*, session: Session, partner_id: int, key_id: int) -> tuple[PartnerKey, str]:
+    """Issue a replacement with the same label and revoke the old key in the same transaction,
+    so there is never a moment with two live keys or none."""
+    old = revoke_key(session=session, partner_id=partner_id, key_id=key_id)
+    return issue_key(session=session, partner_id=partner_id, label=old.label)
+
+
+def update(
+    *,
+    session: Session,
+    partner_id: int,
+    topics: Sequence[str] | None = None,
+    active: bool | None = None,
+    contact_email: str | None = None,
+) -> Partner:
+    """Change a partner's topic subscriptions, contact or standing."""
+    partner = get(session=session, partner_id=partner_id)
+    if topics is not None:
+        partner.topics = sorted(set(topics))
+    if active is not None:
+        partner.active = active
+    if contact_email is not None:
+        partner.contact_email = contact_email
+    session.add(partner)
+    session.flush()
+    return partner
+
+
 def authenticate_key(*, session: Session, key: str) -> PartnerKey | None:
     """The live key row for a presented key, or None for unknown, malformed or revoked keys."""
     if not key.startswith(KEY_PREFIX):

@@ -333,3 +333,157 @@ class RebuttalDiff(BaseModel):
     from_version: int
     to_version: int
     changes: list[FieldDiff]
+
+
+# ---- briefs, partners, webhooks --------------------------------------------------------------
+
+
+class PublishedRebuttal(BaseModel):
+    rebuttal: RebuttalPublic
+    brief_id: int
+    recipients: int
+
+
+class PartnerBrief(BaseModel):
+    """A brief as its partner sees it: content and the partner's own receipt only."""
+
+    id: int
+    version: int
+    status: str
+    title: str
+    verdict: str
+    summary: str
+    key_facts: list[str]
+    sources: list[str]
+    suggested_wording: str
+    topics: list[str]
+    published_at: datetime
+    sent_at: datetime
+    acknowledged_at: datetime | None
+
+
+class PartnerBriefPage(BaseModel):
+    items: list[PartnerBrief]
+    next_cursor: str | None
+
+
+class PublicationIn(Strict):
+    url: HttpUrl
+    reach: int = Field(ge=0, le=MAX_ID)
+
+
+class PublicationPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    brief_id: int
+    partner_id: int
+    url: str
+    reach: int
+    reported_at: datetime
+
+
+class CommissionIn(Strict):
+    partner_id: Id
+    deliverable: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    deadline: LocalDateTime
+    budget_note: Note = ""
+
+
+class CommissionAnswer(Strict):
+    note: Note | None = None
+
+
+class CommissionDelivery(Strict):
+    url: HttpUrl
+    note: Note | None = None
+
+
+class CommissionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    brief_id: int
+    partner_id: int
+    deliverable: str
+    deadline: datetime
+    budget_note: str
+    status: str
+    response_note: str | None
+    delivered_url: str | None
+    created_at: datetime
+    responded_at: datetime | None
+    delivered_at: datetime | None
+
+
+class RecipientPublic(BaseModel):
+    partner_id: int
+    partner_name: str
+    sent_at: datetime
+    acknowledged_at: datetime | None
+    publications: list[PublicationPublic]
+
+
+class BriefPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    rebuttal_id: int
+    title: str
+    key_facts: list[str]
+    sources: list[str]
+    suggested_wording: str
+    topics: list[str]
+    status: str
+    version: int
+    published_at: datetime
+
+
+class BriefDetail(BriefPublic):
+    recipients: list[RecipientPublic]
+    commissions: list[CommissionPublic]
+
+
+class BriefPage(BaseModel):
+    items: list[BriefPublic]
+    next_cursor: str | None
+
+
+class WebhookIn(Strict):
+    url: HttpUrl
+    events: list[Literal["brief.published", "brief.corrected", "brief.retracted"]] = Field(
+        default_factory=list, max_length=3, description="Empty: every event"
+    )
+
+
+class WebhookPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    partner_id: int
+    url: str
+    events: list[str]
+    active: bool
+    created_at: datetime
+
+
+class WebhookCreated(WebhookPublic):
+    """Returned once: the signing secret is never shown again."""
+
+    secret: str
+
+
+class DeliveryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    endpoint_id: int
+    event: str
+    idempotency_key: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryPublic]
+    next_cursor: str | None

@@ -102,6 +102,40 @@ def revoke_key(
     return PartnerKeyPublic.model_validate(row)
 
 
+class PartnerUpdate(BaseModel):
+    model_config = {"extra": "forbid"}
+    topics: list[str] | None = Field(default=None, max_length=50)
+    active: bool | None = None
+    contact_email: str | None = Field(default=None, max_length=320)
+
+
+@router.patch(
+    "/partners/{partner_id}",
+    summary="Change a partner's topic subscriptions, contact or standing",
+    response_model=PartnerPublic,
+)
+def update_partner(
+    partner_id: IdPath, partner_in: PartnerUpdate, session: SessionDep, _: AdminDep
+) -> PartnerPublic:
+    partner = partners_service.update(
+        session=session, partner_id=partner_id, **partner_in.model_dump(exclude_unset=True)
+    )
+    return PartnerPublic.model_validate(partner)
+
+
+@router.post(
+    "/partners/{partner_id}/keys/{key_id}/rotate",
+    summary="Replace a key: a new one is issued (shown once), the old one is revoked",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PartnerKeyIssued,
+)
+def rotate_key(
+    partner_id: IdPath, key_id: IdPath, session: SessionDep, _: AdminDep
+) -> PartnerKeyIssued:
+    row, key = partners_service.rotate_key(session=session, partner_id=partner_id, key_id=key_id)
+    return PartnerKeyIssued(**PartnerKeyPublic.model_validate(row).model_dump(), key=key)
+
+
 @router.get("/partner/me", summary="The partner behind this key", response_model=PartnerPublic)
 def partner_me(session: SessionDep, principal: PartnerDep) -> PartnerPublic:
     assert principal.partner_id is not None

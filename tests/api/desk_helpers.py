@@ -13,7 +13,7 @@ from api.security import create_access_token
 from api.settings import ApiSettings
 from crawlers.posts import content_hash
 from models.cases import Case, CasePost
-from models.enums import CaseState, PostOrigin, Role
+from models.enums import CaseState, EvidenceKind, PostOrigin, Role, Verdict
 from models.posts import Post
 from models.types import utcnow
 from models.users import User
@@ -81,3 +81,70 @@ def seed_case(
 
 
 StaffFactory = Callable[[Role], Staff]
+
+
+def publish_brief(
+    engine: Engine,
+    *,
+    topic: str = "giao_duc",
+    verdict: str = "tin_sai_su_that",
+    partner_ids: tuple[int, ...] = (),
+) -> tuple[int, int, int]:
+    """A case taken through draft, review and publication: (case id, rebuttal id, brief id)."""
+    from rebuttal import rebuttals as rebuttals_service
+    from rebuttal.actors import Actor
+    from rebuttal.schemas import EvidenceCreate, PublishIn, RebuttalCreate
+
+    case = seed_case(engine, state=CaseState.triaged, topic=topic)
+    with Session(engine, expire_on_commit=False) as session:
+        users = {}
+        for role in (Role.editor, Role.approver):
+            user = User(
+                username=f"{role.value}-{uuid.uuid4().hex[:8]}", role=role, password_hash="!"
+            )
+            session.add(user)
+            session.flush()
+            users[role] = Actor(user_id=user.id, role=role, username=user.username)
+        assert case.id is not None
+        row = rebuttals_service.create(
+            session=session,
+            case_id=case.id,
+            rebuttal_in=RebuttalCreate(
+                verdict=Verdict(verdict),
+                summary="Học phí không tăng gấp ba",
+                body="Bộ GD-ĐT khẳng định mức trần học phí chỉ tăng theo lộ trình.",
+                key_facts=["Mức tăng tối đa 10%/năm"],
+            ),
+            actor=users[Role.editor],
+        )
+        assert row.id is not None
+        rebuttals_service.add_evidence(
+            session=session,
+            rebuttal_id=row.id,
+            evidence_in=EvidenceCreate(
+                kind=EvidenceKind.authority_confirmation,
+                title="Xác nhận của Bộ GD-ĐT",
+                url="https://moet.gov.vn/xac-nhan",
+                authority="Bộ Giáo dục và Đào tạo",
+                confirmed_by="Vụ Tài chính",
+                confirmed_at=utcnow() - timedelta(hours=1),
+            ),
+            actor=users[Role.editor],
+        )
+        rebuttals_service.submit(
+            session=session,
+            rebuttal_id=row.id,
+            actor=users[Role.editor],
+            expected=None,
+            note=None,
+        )
+        _, brief = rebuttals_service.publish(
+            session=session,
+            rebuttal_id=row.id,
+            publish_in=PublishIn(partner_ids=list(partner_ids)),
+            actor=users[Role.approver],
+            expected=None,
+        )
+        session.commit()
+        assert brief.id is not None
+        return case.id, row.id, brief.id
