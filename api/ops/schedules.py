@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -202,12 +201,8 @@ def update(*, session: Session, source_id: int, schedule_in: CrawlScheduleUpdate
             raise InvalidInput(
                 f"Trường {key} không được để trống.", f"{key} may not be null.", field=key
             )
-    candidate = schedule.model_copy(update=changes)
-    try:
-        CrawlSchedule.model_validate(candidate.model_dump())
-    except ValidationError as exc:  # pragma: no cover - the update model already checks ranges
-        raise InvalidInput(str(exc), str(exc)) from None
-    _check_consistent(candidate)
+    # Ranges are checked by CrawlScheduleUpdate; here the combination as a whole.
+    _check_consistent(schedule.model_copy(update=changes))
     for key, value in changes.items():
         setattr(schedule, key, value)
     schedule.updated_at = utcnow()
