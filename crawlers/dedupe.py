@@ -6,40 +6,39 @@ word segmenter and survive the small edits reposters make (a changed headline, a
 added sentence, different punctuation).
 """
 
-import hashlib
-import re
-import unicodedata
+import threading
+import time
 from collections import OrderedDict
-from collections.abc import Iterable
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from crawlers.shingles import jaccard, jaccard_hashes, shingle_hashes, shingles
+
 NUM_PERM = 128
-SHINGLE = 3
-_TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-def shingles(text: str, size: int = SHINGLE) -> set[str]:
-    syllables = _TOKEN.findall(unicodedata.normalize("NFC", text).casefold())
-    if len(syllables) < size:
-        return {" ".join(syllables)} if syllables else set()
-    return {" ".join(syllables[i : i + size]) for i in range(len(syllables) - size + 1)}
-
-
 # Pinned so signatures stored today stay comparable after a datasketch upgrade.
 SCHEME = "affine32"
+_LOW32 = np.int64(0xFFFFFFFF)
 
 
-def minhash(items: Iterable[str]) -> MinHash:
-    mh = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
-    mh.update_batch([item.encode("utf-8") for item in items])
-    return mh
+def _identity(value: int) -> int:
+    return value
+
+
+def signature_from_hashes(hashes: np.ndarray) -> bytes:
+    """A compact MinHash signature (32-bit values) built from the shingle hashes.
+
+    The shingles are hashed once (shingle_hashes, possibly in a worker process); MinHash
+    reuses those hashes instead of hashing every shingle again with SHA-1.
+    """
+    mh = MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashfunc=_identity)
+    if hashes.size:
+        mh.update_batch((hashes & _LOW32).tolist())
+    return bytes(mh.hashvalues.astype(np.uint32).tobytes())
 
 
 def signature(text: str) -> bytes:
-    """A compact MinHash signature (32-bit hash values) to store with the post."""
-    return minhash(shingles(text)).hashvalues.astype(np.uint32).tobytes()
+    return signature_from_hashes(shingle_hashes(text))
 
 
 def from_signature(data: bytes) -> LeanMinHash:
@@ -48,28 +47,7 @@ def from_signature(data: bytes) -> LeanMinHash:
     return LeanMinHash(seed=1, hashvalues=values, scheme=SCHEME)
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
-    if not a and not b:
-        return 1.0
-    return len(a & b) / len(a | b)
-
-
-def shingle_hashes(text: str) -> np.ndarray:
-    """Sorted unique 64-bit hashes of the shingles: compact, fast exact Jaccard.
-
-    Deterministic (unlike hash()), so a worker process can compute them for the writer.
-    """
-    digests = b"".join(
-        hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles(text)
-    )
-    return np.unique(np.frombuffer(digests, dtype=np.int64))
-
-
-def jaccard_hashes(a: np.ndarray, b: np.ndarray) -> float:
-    if a.size == 0 and b.size == 0:
-        return 1.0
-    inter = np.intersect1d(a, b, assume_unique=True).size
-    return inter / (a.size + b.size - inter)
+__all__ = ["jaccard", "jaccard_hashes", "shingle_hashes", "shingles", "signature"]
 
 
 class NearDuplicateIndex:
@@ -86,8 +64,13 @@ class NearDuplicateIndex:
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self._signatures: dict[int, np.ndarray] = {}
         self._shingles: OrderedDict[int, np.ndarray] = OrderedDict()
+        # Crawls running in threads of one process share an index; they take turns.
+        self.lock = threading.RLock()
+        self.last_post_id = 0
+        self.built_at = time.monotonic()
 
     def add(self, post_id: int, sig: bytes, hashes: np.ndarray | None = None) -> None:
+        self.last_post_id = max(self.last_post_id, post_id)
         if post_id not in self._signatures:
             self._signatures[post_id] = np.frombuffer(sig, dtype=np.uint32)
             self._lsh.insert(str(post_id), from_signature(sig))

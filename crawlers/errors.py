@@ -1,5 +1,6 @@
 """Crawler exceptions. Fetch failures carry a short `kind` used as the CrawlRun errors key."""
 
+from crawlers.drop import DropItem
 from models.errors import InvalidInput, VigilError
 
 
@@ -23,14 +24,4 @@ class FetchFailed(VigilError):
         self.url = url
 
 
-class DropItem(VigilError):
-    """A record that cannot become a post; the pipeline drops it and counts `kind`."""
-
-    code = "dropped"
-
-    def __init__(self, kind: str, url: str, detail: str = "") -> None:
-        super().__init__(
-            f"Bỏ qua {url}: {kind} {detail}".strip(), f"Dropped {url}: {kind} {detail}".strip()
-        )
-        self.kind = kind
-        self.url = url
+__all__ = ["BlockedAddress", "DropItem", "FetchFailed"]

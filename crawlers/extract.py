@@ -18,13 +18,12 @@ from urllib.parse import urldefrag, urljoin
 import feedparser
 import lxml.etree
 import lxml.html
-import trafilatura
 from lxml.cssselect import CSSSelector
 
 from crawlers.charset import decode
 from crawlers.dates import parse_date
-from crawlers.dedupe import shingle_hashes, signature
-from crawlers.errors import DropItem
+from crawlers.drop import DropItem
+from crawlers.shingles import shingle_hashes
 
 MIN_TEXT_CHARS = 40
 MAX_TEXT_CHARS = 200_000
@@ -38,9 +37,8 @@ class Article:
     text: str
     author: str | None = None
     published_at: datetime | None = None
-    # MinHash signature and shingle hashes, computed where the text is (a worker process)
-    # to spare the single database writer.
-    signature: bytes = b""
+    # Shingle hashes, computed where the text is (a worker process) to spare the single
+    # database writer; the writer derives the MinHash signature from them.
     shingle_hashes: bytes = b""
     engagement: dict[str, Any] = field(default_factory=dict)
 
@@ -148,6 +146,10 @@ def extract_article(
         ]
         text = "\n".join(parts) or None
     if text is None or title is None or author is None:
+        # Imported on first use: a crawl process that hands pages to extraction workers
+        # never pays for it.
+        import trafilatura
+
         doc = trafilatura.bare_extraction(
             tree,
             url=url,
@@ -175,7 +177,6 @@ def extract_article(
         text=text,
         author=(_clean(author) or "")[:300] or None,
         published_at=published_at,
-        signature=signature(text),
         shingle_hashes=shingle_hashes(text).tobytes(),
     )
 
@@ -380,7 +381,6 @@ def json_records(
             text=text[:MAX_TEXT_CHARS],
             author=_clean(str(author)) if author else None,
             published_at=parse_date(str(date)) if date else None,
-            signature=signature(text),
             shingle_hashes=shingle_hashes(text).tobytes(),
             engagement=engagement,
         )

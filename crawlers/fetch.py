@@ -23,10 +23,13 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 
 from crawlers.errors import BlockedAddress, FetchFailed
 from crawlers.settings import CrawlerSettings
-from crawlers.ssrf import Allowlist, check_url
+from crawlers.ssrf import Allowlist, check_url, check_url_static
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 ROBOTS_MAX_BYTES = 500_000
+# How long a host's resolved addresses count as checked (re-resolving each request costs a
+# thread hop; a short window keeps DNS-rebinding exposure small).
+SSRF_CACHE_SECONDS = 30.0
 
 
 @dataclass
@@ -98,6 +101,7 @@ class Fetcher:
         self._hosts: dict[str, _Host] = {}
         self._robots: dict[str, tuple[Protego | None, float]] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._checked: dict[str, float] = {}
         self._global = asyncio.Semaphore(settings.total_concurrency)
         self._client = httpx2.AsyncClient(
             headers={
@@ -178,6 +182,16 @@ class Fetcher:
         text = result.body.decode("utf-8", errors="replace")
         return Protego.parse(text)
 
+    async def _check(self, url: str) -> None:
+        """The SSRF guard, with the DNS part cached per origin for a short while."""
+        check_url_static(url, self.allowlist)
+        origin = self._origin(url)
+        checked_at = self._checked.get(origin)
+        if checked_at is not None and time.monotonic() - checked_at < SSRF_CACHE_SECONDS:
+            return
+        await check_url(url, self.allowlist)
+        self._checked[origin] = time.monotonic()
+
     async def allowed(self, url: str) -> bool:
         if not self.obey_robots:
             return True
@@ -237,7 +251,7 @@ class Fetcher:
             if current in seen:
                 raise FetchFailed("redirect_loop", url)
             seen.add(current)
-            await check_url(current, self.allowlist)
+            await self._check(current)
             if check_robots and not await self.allowed(current):
                 raise FetchFailed("robots_disallowed", current)
             result, location = await self._once(current, headers, max_bytes)

@@ -25,7 +25,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from crawlers import sources as sources_service
-from crawlers.dedupe import shingle_hashes, signature
 from crawlers.errors import BlockedAddress, DropItem, FetchFailed
 from crawlers.extract import (
     MIN_TEXT_CHARS,
@@ -40,6 +39,7 @@ from crawlers.extract import (
 )
 from crawlers.fetch import Fetcher, FetchResult
 from crawlers.settings import CrawlerSettings
+from crawlers.shingles import shingle_hashes
 from crawlers.store import Store
 from models.crawl import CrawlRun, SourceConfig
 from models.enums import RunStatus, SourceKind
@@ -233,7 +233,6 @@ class Crawl:
                 text,
                 entry.author,
                 entry.published_at,
-                signature(text),
                 shingle_hashes(text).tobytes(),
             )
             items.append(Item(entry.url, article=article, snapshot_id=snapshot_id))

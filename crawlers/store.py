@@ -6,6 +6,8 @@ methods are synchronous and meant to run on one writer thread.
 """
 
 import hashlib
+import threading
+import time
 import zlib
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -14,14 +16,15 @@ import numpy as np
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from crawlers import posts as posts_service
-from crawlers.dedupe import NearDuplicateIndex, shingle_hashes
+from crawlers.dedupe import NearDuplicateIndex, signature_from_hashes
 from crawlers.errors import DropItem
 from crawlers.extract import Article
 from crawlers.fetch import FetchResult
 from crawlers.settings import CrawlerSettings
+from crawlers.shingles import shingle_hashes
 from models.crawl import FetchState, PostFingerprint
 from models.enums import PostOrigin
 from models.errors import InvalidInput
@@ -29,6 +32,9 @@ from models.posts import Post, PostCluster, PostCreate, Snapshot
 from models.types import utcnow
 
 INDEX_LOAD_LIMIT = 200_000
+INDEX_MAX_AGE_SECONDS = 6 * 3600
+_INDEX_CACHE: dict[tuple[str, float], NearDuplicateIndex] = {}
+_INDEX_CACHE_LOCK = threading.Lock()
 
 
 def compress(body: bytes, level: int = 6) -> bytes:
@@ -56,19 +62,38 @@ class Store:
         self._hashes: np.ndarray = np.empty(0, dtype=np.int64)
 
     def load_index(self) -> int:
-        """Fill the LSH index with the signatures of recent posts from every source."""
-        since = datetime.now(UTC) - timedelta(days=self.settings.cluster_window_days)
-        query = (
-            select(PostFingerprint.post_id, PostFingerprint.signature)
-            .where(col(PostFingerprint.created_at) >= since)
-            .order_by(col(PostFingerprint.created_at).desc())
-            .limit(INDEX_LOAD_LIMIT)
-        )
-        count = 0
+        """Bring the LSH index up to date with the signatures of recent posts.
+
+        The index is kept per database and process between runs, so a scheduled crawl
+        loads only the fingerprints added since; it is rebuilt when it gets old (to drop
+        posts outside the window) or when post ids went backwards (posts were deleted).
+        """
+        key = (self.engine.url.render_as_string(hide_password=False), self.index.threshold)
         with Session(self.engine) as session:
-            for post_id, sig in session.exec(query):
-                self.index.add(post_id, sig)
-                count += 1
+            newest = session.exec(select(func.max(PostFingerprint.post_id))).one() or 0
+            with _INDEX_CACHE_LOCK:
+                cached = _INDEX_CACHE.get(key)
+                stale = cached is None or (
+                    newest < cached.last_post_id
+                    or time.monotonic() - cached.built_at > INDEX_MAX_AGE_SECONDS
+                )
+                if cached is None or stale:
+                    cached = NearDuplicateIndex(self.index.threshold)
+                    _INDEX_CACHE[key] = cached
+                self.index = cached
+            since = datetime.now(UTC) - timedelta(days=self.settings.cluster_window_days)
+            count = 0
+            with self.index.lock:
+                query = (
+                    select(PostFingerprint.post_id, PostFingerprint.signature)
+                    .where(col(PostFingerprint.created_at) >= since)
+                    .where(col(PostFingerprint.post_id) > self.index.last_post_id)
+                    .order_by(col(PostFingerprint.post_id).desc())
+                    .limit(INDEX_LOAD_LIMIT)
+                )
+                for post_id, sig in session.exec(query):
+                    self.index.add(post_id, sig)
+                    count += 1
         return count
 
     def known_urls(self, urls: Iterable[str]) -> set[str]:
@@ -177,6 +202,7 @@ class Store:
             if article.shingle_hashes
             else shingle_hashes(article.text)
         )
+        sig = signature_from_hashes(self._hashes)
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 if fetched is not None:
@@ -190,9 +216,9 @@ class Store:
                     engagement=article.engagement or None,
                 )
                 assert post.id is not None
-                if article.signature:
-                    session.add(PostFingerprint(post_id=post.id, signature=article.signature))
-                    self._cluster(session, post, article.signature)
+                session.add(PostFingerprint(post_id=post.id, signature=sig))
+                with self.index.lock:
+                    self._cluster(session, post, sig)
                 session.commit()
             except posts_service.PostExists:
                 session.rollback()
@@ -204,8 +230,8 @@ class Store:
             except InvalidInput as exc:
                 session.rollback()
                 raise DropItem("invalid_post", article.url, exc.message_en) from None
-        if article.signature:
-            self.index.add(post.id, article.signature, self._hashes)
+        with self.index.lock:
+            self.index.add(post.id, sig, self._hashes)
         return True
 
     def _cluster(self, session: Session, post: Post, sig: bytes) -> None:
