@@ -1,0 +1,78 @@
+"""Pair features for reranking claim candidates into a calibrated similarity.
+
+Cosine over character n-grams finds the right claim but does not say how sure the match is:
+a post that repeats the claim with other numbers ("gấp hai" for "gấp ba") or shares only its
+topic words scores almost as high. These features describe a (post, claim) pair so a logistic
+regression can turn them into a probability that the post is about that claim. One feature is
+relative: how far the claim's cosine stands above the best *other* candidate's, because a post
+that is equally close to several claims is not clearly about any of them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+
+from detector.claims.text import MatchKey
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "cosine",
+    "jaccard",
+    "claim_covered",
+    "post_covered",
+    "claim_bigrams_covered",
+    "numbers_agree",
+    "numbers_conflict",
+    "claim_numbers_missing",
+    "log_length_ratio",
+    "cosine_margin",
+)
+
+
+def _bigrams(sylls: tuple[str, ...]) -> set[tuple[str, str]]:
+    return set(itertools.pairwise(sylls))
+
+
+def candidate_features(
+    post: MatchKey, claims: Sequence[MatchKey], cosines: Sequence[float]
+) -> np.ndarray:
+    """One row of ``FEATURE_NAMES`` per candidate claim of ``post``."""
+    cos = np.asarray(cosines, dtype=np.float64)
+    if len(cos) > 1:
+        top2 = np.sort(cos)[-2:]
+        best_other = np.where(cos >= top2[1], top2[0], top2[1])
+    else:
+        best_other = np.zeros_like(cos)
+    return np.asarray(
+        [
+            [*pair_features(post, claim, float(c)), float(c - other)]
+            for claim, c, other in zip(claims, cos, best_other, strict=True)
+        ],
+        dtype=np.float64,
+    ).reshape(len(cos), len(FEATURE_NAMES))
+
+
+def pair_features(post: MatchKey, claim: MatchKey, cosine: float) -> list[float]:
+    p, c = set(post.syllables), set(claim.syllables)
+    inter = len(p & c)
+    union = len(p | c) or 1
+    cb = _bigrams(claim.syllables)
+    pb = _bigrams(post.syllables)
+    both = bool(post.numbers) and bool(claim.numbers)
+    agree = both and claim.numbers <= post.numbers
+    conflict = both and not (claim.numbers & post.numbers)
+    missing = bool(claim.numbers) and not post.numbers
+    ratio = np.log((len(post.syllables) + 1) / (len(claim.syllables) + 1))
+    return [
+        cosine,
+        inter / union,
+        inter / (len(c) or 1),
+        inter / (len(p) or 1),
+        len(cb & pb) / (len(cb) or 1),
+        1.0 if agree else 0.0,
+        1.0 if conflict else 0.0,
+        1.0 if missing else 0.0,
+        float(ratio),
+    ]

@@ -1,0 +1,150 @@
+"""Text keys for claim matching.
+
+A claim and the posts that repeat it are written in many spellings: with or without diacritics,
+in teencode, with policy abbreviations (``ĐH`` for ``đại học``, ``BHXH``), with numbers in words
+or digits (``gấp ba`` / ``gấp 3`` / ``x3``). Matching compares one *key* per text: the shared
+normalisation (:func:`detector.normalize.normalize`, teencode expanded) after the abbreviations
+the desk sees most in policy posts are spelled out, then diacritics stripped and punctuation
+dropped, so every spelling of the same sentence gives the same syllables.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from detector.normalize import MASKS, normalize, strip_diacritics
+
+# Abbreviations of policy vocabulary. The generic teencode map reads some of them as shop talk
+# (``đh`` → ``đơn hàng``, ``gd`` → ``giao dịch``), which is wrong in posts about policy; these
+# are applied first, on the bare lower-case spelling, so ``ĐH``, ``đh`` and ``dh`` all agree.
+POLICY_ABBREVIATIONS: dict[str, str] = {
+    "dh": "đại học",
+    "đh": "đại học",
+    "cd": "cao đẳng",
+    "thpt": "trung học phổ thông",
+    "thcs": "trung học cơ sở",
+    "gd": "giáo dục",
+    "gddt": "giáo dục và đào tạo",
+    "gdđt": "giáo dục và đào tạo",
+    "bgddt": "bộ giáo dục và đào tạo",
+    "bgdđt": "bộ giáo dục và đào tạo",
+    "bhxh": "bảo hiểm xã hội",
+    "bhyt": "bảo hiểm y tế",
+    "bhtn": "bảo hiểm thất nghiệp",
+    "byt": "bộ y tế",
+    "bca": "bộ công an",
+    "csgt": "cảnh sát giao thông",
+    "ubnd": "ủy ban nhân dân",
+    "hdnd": "hội đồng nhân dân",
+    "hđnd": "hội đồng nhân dân",
+    "qh": "quốc hội",
+    "cp": "chính phủ",
+    "tp": "thành phố",
+    "tphcm": "thành phố hồ chí minh",
+    "hcm": "hồ chí minh",
+    "sg": "sài gòn",
+    "hn": "hà nội",
+    "evn": "điện lực việt nam",
+    "tncn": "thu nhập cá nhân",
+    "gtgt": "giá trị gia tăng",
+    "vat": "giá trị gia tăng",
+    "sdd": "sổ đỏ",
+    "gplx": "giấy phép lái xe",
+    "cccd": "căn cước công dân",
+    "cmnd": "chứng minh nhân dân",
+    "vnd": "đồng",
+    "vnđ": "đồng",
+    "hp": "học phí",
+    "k": "không",
+    "ko": "không",
+    "kg": "không",
+    "hok": "không",
+    "khong": "không",
+}
+
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+# "x3", "x 3", "3x": the teencode for "gấp 3".
+_TIMES_RE = re.compile(r"(?<![^\W\d_])(?:x\s?(\d+)|(\d+)\s?x)(?![^\W\d_])", re.IGNORECASE)
+
+_NUMBER_WORDS = {
+    "mot": "1",
+    "hai": "2",
+    "ba": "3",
+    "bon": "4",
+    "nam": "5",
+    "sau": "6",
+    "bay": "7",
+    "tam": "8",
+    "chin": "9",
+    "muoi": "10",
+    "nua": "0.5",
+}
+# Number words are read as numbers only next to one of these (``ba`` is also "father",
+# ``nam`` "year" / "south"); after "gấp" or before a unit they are counts.
+_NUMBER_BEFORE = frozenset({"gap"})
+_NUMBER_AFTER = frozenset(
+    {"lan", "trieu", "ty", "nghin", "ngan", "tram", "phan", "thang", "ngay", "nam", "tuoi"}
+)
+_GD_DT_RE = re.compile(r"\bgd\s*[&-]\s*[đd]t\b", re.IGNORECASE)
+_STRIP_TABLE = str.maketrans("", "", ".,")
+
+
+@dataclass(frozen=True, slots=True)
+class MatchKey:
+    """The comparable form of one text."""
+
+    text: str  # bare syllables joined by spaces
+    syllables: tuple[str, ...]
+    numbers: frozenset[str]
+
+
+def _expand_abbreviations(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        word = m.group()
+        low = word.lower()
+        return POLICY_ABBREVIATIONS.get(low) or POLICY_ABBREVIATIONS.get(
+            strip_diacritics(low), word
+        )
+
+    text = _GD_DT_RE.sub(" giáo dục và đào tạo ", text)
+    text = _TIMES_RE.sub(lambda m: f" gấp {m.group(1) or m.group(2)} ", text)
+    return _WORD_RE.sub(repl, text)
+
+
+def _canonical_number(raw: str) -> str:
+    # "1.000.000" and "1,000,000" are thousands; "2,5" / "2.5" a decimal. Vietnamese writes
+    # thousands with dots, so a separator followed by exactly three digits is a thousands mark.
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", raw):
+        return raw.translate(_STRIP_TABLE).lstrip("0") or "0"
+    return raw.replace(",", ".").lstrip("0") or "0"
+
+
+def _numbers_as_digits(sylls: list[str]) -> tuple[list[str], set[str]]:
+    out = list(sylls)
+    read: set[str] = set()
+    for i, s in enumerate(sylls):
+        if s in _NUMBER_WORDS:
+            before = sylls[i - 1] if i > 0 else ""
+            after = sylls[i + 1] if i + 1 < len(sylls) else ""
+            if before in _NUMBER_BEFORE or after in _NUMBER_AFTER:
+                out[i] = _NUMBER_WORDS[s]
+                read.add(out[i])
+    return out, read
+
+
+@lru_cache(maxsize=65_536)
+def match_key(text: str) -> MatchKey:
+    """The matching key of ``text`` (cached: the same post or claim is keyed many times)."""
+    text = unicodedata.normalize("NFC", text or "")
+    numbers = frozenset(_canonical_number(n) for n in _NUMBER_RE.findall(text))
+    normed = strip_diacritics(normalize(_expand_abbreviations(text)))
+    sylls = [t for t in normed.split() if t not in MASKS and _WORD_RE.fullmatch(t)]
+    sylls, read = _numbers_as_digits(" ".join(sylls).replace("_", " ").split())
+    # Number words read as digits count as numbers too ("gấp ba" agrees with "gấp 3").
+    numbers = numbers | read
+    flat = tuple(" ".join(sylls).split())
+    return MatchKey(text=" ".join(flat), syllables=flat, numbers=numbers)

@@ -1,0 +1,338 @@
+"""Stance of a post towards a known claim: does it spread it, refute it, or only mention it?
+
+A post that repeats a debunked claim and a post that refutes it (or reports the real decision
+behind the rumour) share most of their words, so a text classifier over the whole post sees
+mostly the claim. :class:`StanceClassifier` therefore looks at what the post says *besides* the
+claim: the residual syllables (post minus the claim's syllables, in order), cue phrases of
+refutation, official decisions, questions and spreading, punctuation, and whether the post's
+numbers contradict the claim's. A logistic regression over those features gives calibrated
+probabilities for ``spreads`` / ``refutes`` / ``mentions``; only ``spreads`` opens cases.
+
+Trained on ``detector/resources/stance_train.csv`` (``claim_text,post_text,stance``), never on
+the claim-matching evaluation set.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from detector.claims.text import match_key
+from models.enums import Stance
+from models.errors import InvalidInput
+
+RESOURCES = Path(__file__).parent / "resources"
+STANCE_TRAIN = RESOURCES / "stance_train.csv"
+LABELS: tuple[str, ...] = (Stance.spreads.value, Stance.refutes.value, Stance.mentions.value)
+
+# Cue phrases, written without diacritics because they are matched on match keys (so posts typed
+# without diacritics are read the same). Each group becomes one count feature; the residual
+# n-grams let the classifier learn cues not listed here.
+CUES: dict[str, tuple[str, ...]] = {
+    "refute": (
+        "bac bo",
+        "bac tin",
+        "khong dung su that",
+        "khong dung",
+        "sai su that",
+        "thong tin sai",
+        "tin sai",
+        "tin gia",
+        "tin don",
+        "tin dom",
+        "bia dat",
+        "xuyen tac",
+        "vu khong",
+        "khong chinh xac",
+        "khong co chuyen",
+        "khong co viec",
+        "khong he",
+        "chua he",
+        "khong co bat ky",
+        "khong co can cu",
+        "dinh chinh",
+        "len tieng",
+        "khang dinh",
+        "phu nhan",
+        "cai chinh",
+        "gia mao",
+        "mao danh",
+        "cat ghep",
+        "tung tin",
+        "xu phat",
+        "dung tin",
+        "dung chia se",
+        "dung share",
+        "dung hoang",
+        "khong nen tin",
+        "canh giac",
+        "canh bao",
+        "su that la",
+        "thuc te la",
+        "thuc te",
+        "hoan toan sai",
+        "la sai",
+        "bi lam gia",
+        "trung tam xu ly tin gia",
+        "fake",
+    ),
+    "decision": (
+        "theo quyet dinh",
+        "quyet dinh",
+        "nghi dinh",
+        "nghi quyet",
+        "thong tu",
+        "cong van",
+        "quy dinh",
+        "chinh thuc",
+        "chi tang",
+        "chi giam",
+        "chi ap dung",
+        "chi dieu chinh",
+        "van giu",
+        "giu nguyen",
+        "khong thay doi",
+        "lo trinh",
+        "theo ke hoach",
+        "thong bao",
+        "cho biet",
+        "ban hanh",
+        "thong qua",
+        "du thao",
+        "de xuat",
+        "dang lay y kien",
+        "muc tang",
+        "dieu chinh",
+    ),
+    "question": (
+        "co phai",
+        "co that",
+        "co dung",
+        "dung khong",
+        "phai khong",
+        "that khong",
+        "that a",
+        "khong a",
+        "the nao",
+        "ai biet",
+        "xin hoi",
+        "cho hoi",
+        "hoi",
+        "lieu",
+        "bao gio",
+        "tai sao",
+        "vi sao",
+        "nhu the nao",
+        "the a",
+        "ha",
+        "nhi",
+    ),
+    "spread": (
+        "nghe noi",
+        "nghe dau",
+        "nghe bao",
+        "nghe don",
+        "chia se",
+        "share",
+        "gap",
+        "khan cap",
+        "soc",
+        "nong",
+        "ai cung",
+        "moi nguoi",
+        "bat dau tu",
+        "tu nay",
+        "sap",
+        "roi",
+        "het",
+        "that vo ly",
+        "qua vo ly",
+        "chet",
+        "kho",
+        "mat het",
+        "truoc khi bi xoa",
+        "lan truyen",
+        "ba con",
+        "anh em",
+        "nha nha",
+        "nhe",
+        "nha",
+        "day",
+    ),
+    "opinion": (
+        "toi nghi",
+        "theo toi",
+        "minh nghi",
+        "nen",
+        "mong",
+        "hy vong",
+        "hi vong",
+        "de nghi",
+        "can",
+        "y kien",
+    ),
+}
+ALL_CUES: tuple[str, ...] = tuple(sorted({c for cues in CUES.values() for c in cues}))
+_ONE_CUE_RES = [re.compile(r"\b" + re.escape(c) + r"\b") for c in ALL_CUES]
+_CUE_RES = {
+    group: re.compile(
+        r"\b(?:" + "|".join(re.escape(c) for c in sorted(cues, key=len)[::-1]) + r")\b"
+    )
+    for group, cues in CUES.items()
+}
+
+
+def _residual(post: tuple[str, ...], claim: tuple[str, ...]) -> str:
+    claim_set = set(claim)
+    return " ".join(s for s in post if s not in claim_set)
+
+
+def _dense_features(claim_text: str, post_text: str) -> list[float]:
+    post = match_key(post_text)
+    claim = match_key(claim_text)
+    out: list[float] = []
+    for group in CUES:
+        hits = len(_CUE_RES[group].findall(post.text))
+        # A cue the claim itself contains ("tin đồn" in a claim about rumours) says nothing.
+        hits -= len(_CUE_RES[group].findall(claim.text))
+        out.append(float(np.log1p(max(hits, 0))))
+    raw = post_text or ""
+    # A post that only restates the claim, with no cue of any kind, is the typical spreader.
+    out.append(1.0 if not any(out) and "?" not in raw else 0.0)
+    out.append(float(np.log1p(raw.count("?"))))
+    out.append(float(np.log1p(raw.count("!"))))
+    negations = sum(1 for s in post.syllables if s in {"khong", "chua", "chang", "dau"})
+    negations -= sum(1 for s in claim.syllables if s in {"khong", "chua", "chang", "dau"})
+    out.append(float(np.log1p(max(negations, 0))))
+    both = bool(post.numbers) and bool(claim.numbers)
+    out.append(1.0 if both and not (claim.numbers & post.numbers) else 0.0)
+    out.append(1.0 if both and not claim.numbers <= post.numbers else 0.0)
+    # Each cue on its own too, so the classifier can weigh "bác bỏ" above "thực tế".
+    out.extend(
+        1.0 if r.search(post.text) and not r.search(claim.text) else 0.0 for r in _ONE_CUE_RES
+    )
+    claim_set = set(claim.syllables)
+    covered = sum(1 for s in claim_set if s in set(post.syllables)) / max(len(claim_set), 1)
+    out.append(covered)
+    extra = len(_residual(post.syllables, claim.syllables).split())
+    out.append(float(np.log1p(extra)))
+    return out
+
+
+class StanceClassifier(ClassifierMixin, BaseEstimator):
+    """Three-way stance of ``(claim_text, post_text)`` pairs (scikit-learn estimator contract)."""
+
+    def __init__(self, C: float = 4.0, min_df: int = 1, word_scale: float = 2.0) -> None:
+        self.C = C
+        self.min_df = min_df
+        # Below 1, the residual n-grams cost more to use than the cue features: with a few
+        # hundred training pairs, free n-grams learn the topics of the training claims.
+        self.word_scale = word_scale
+
+    def _texts(self, X: Iterable[Sequence[str]]) -> tuple[list[str], np.ndarray]:
+        residuals: list[str] = []
+        dense: list[list[float]] = []
+        for claim_text, post_text in X:
+            residuals.append(
+                _residual(match_key(post_text).syllables, match_key(claim_text).syllables)
+            )
+            dense.append(_dense_features(claim_text, post_text))
+        return residuals, np.asarray(dense, dtype=np.float64)
+
+    def _design(self, X: Iterable[Sequence[str]]) -> sp.csr_matrix:
+        residuals, dense = self._texts(X)
+        words = self.vectorizer_.transform(residuals) * self.word_scale
+        return sp.hstack([words, sp.csr_matrix(dense)], format="csr")
+
+    def fit(self, X: Sequence[Sequence[str]], y: Sequence[str]) -> StanceClassifier:
+        residuals, dense = self._texts(X)
+        self.vectorizer_ = TfidfVectorizer(
+            ngram_range=(1, 2), sublinear_tf=True, min_df=self.min_df, token_pattern=r"\S+"
+        )
+        words = self.vectorizer_.fit_transform(residuals) * self.word_scale
+        design = sp.hstack([words, sp.csr_matrix(dense)], format="csr")
+        self.model_ = LogisticRegression(C=self.C, max_iter=5000, class_weight="balanced")
+        self.model_.fit(design, list(y))
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X: Sequence[Sequence[str]]) -> np.ndarray:
+        return np.asarray(self.model_.predict_proba(self._design(X)))
+
+    def predict(self, X: Sequence[Sequence[str]]) -> np.ndarray:
+        proba = self.predict_proba(X)
+        return np.asarray(self.classes_[np.argmax(proba, axis=1)])
+
+    def proba_one(self, claim_text: str, post_text: str) -> np.ndarray:
+        """``predict_proba`` for one pair, computed directly from the fitted weights: the same
+        numbers without scikit-learn's per-call validation, which costs more than the maths
+        when matching has a 20 ms budget."""
+        residual = _residual(match_key(post_text).syllables, match_key(claim_text).syllables)
+        tokens = residual.split()
+        grams = Counter(tokens)
+        grams.update(f"{a} {b}" for a, b in itertools.pairwise(tokens))
+        vocab = self.vectorizer_.vocabulary_
+        found = [(vocab[g], n) for g, n in grams.items() if g in vocab]
+        coef = self.model_.coef_
+        n_words = len(vocab)
+        z = self.model_.intercept_.astype(np.float64).copy()
+        if found:
+            idx = np.fromiter((i for i, _ in found), dtype=np.int64, count=len(found))
+            tf = np.log(np.fromiter((n for _, n in found), dtype=np.float64, count=len(found)))
+            vals = (tf + 1.0) * self.vectorizer_.idf_[idx]
+            vals /= np.linalg.norm(vals)
+            z += coef[:, idx] @ (vals * self.word_scale)
+        z += coef[:, n_words:] @ np.asarray(_dense_features(claim_text, post_text))
+        if len(self.classes_) == 2:
+            p1 = 1.0 / (1.0 + np.exp(-z[0]))
+            return np.asarray([1.0 - p1, p1])
+        e = np.exp(z - z.max())
+        return np.asarray(e / e.sum())
+
+    def stance(self, claim_text: str, post_text: str) -> tuple[str, float]:
+        """The most likely stance of one post and its probability."""
+        proba = self.proba_one(claim_text, post_text)
+        best = int(np.argmax(proba))
+        return str(self.classes_[best]), float(proba[best])
+
+
+def read_pairs(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """Read ``claim_text,post_text,stance`` rows; rows with an unknown stance are refused."""
+    pairs: list[tuple[str, str]] = []
+    labels: list[str] = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = {"claim_text", "post_text", "stance"} - set(reader.fieldnames or [])
+        if missing:
+            raise InvalidInput(
+                f"Tệp {path.name} thiếu cột: {', '.join(sorted(missing))}",
+                f"{path.name} lacks columns: {', '.join(sorted(missing))}",
+                field="file",
+            )
+        for lineno, row in enumerate(reader, start=2):
+            stance = (row.get("stance") or "").strip()
+            if stance not in LABELS:
+                raise InvalidInput(
+                    f"Dòng {lineno}: lập trường không hợp lệ {stance!r}",
+                    f"Line {lineno}: unknown stance {stance!r}",
+                    field="stance",
+                    line=lineno,
+                )
+            pairs.append((row["claim_text"] or "", row["post_text"] or ""))
+            labels.append(stance)
+    return pairs, labels
+
+
+def training_metadata() -> dict[str, Any]:
+    return {"data": str(STANCE_TRAIN.name), "labels": list(LABELS)}
