@@ -265,6 +265,7 @@ def test_past_deadline_times_out(engine: Engine, make_source: MakeSource, crawl:
     source = make_source("feed", "/vnexpress/rss/thoi-su.rss")
     run = crawl(source.id, deadline=time.monotonic() - 1)
     assert run.status == RunStatus.timed_out and run.finished_at is not None
+    assert run.error_message and "hết thời hạn" in run.error_message
     assert count(engine, Post) == 0
 
 
@@ -298,3 +299,14 @@ def test_unknown_source(engine: Engine):
     with pytest.raises(SourceNotFound):
         crawl_source(engine=engine, source_id=999_999)
     assert count(engine, CrawlRun) == 0
+
+
+def test_deadline_stops_a_crawl_in_flight(
+    engine: Engine, make_source: MakeSource, crawl: Crawl, crawler_settings: Any
+):
+    settings = crawler_settings.model_copy(update={"read_timeout": 10.0})
+    source = make_source("url", "/slow?s=3")
+    started = time.monotonic()
+    run = crawl(source.id, settings=settings, deadline=started + 0.5)
+    assert run.status == RunStatus.timed_out
+    assert count(engine, Post) == 0
