@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 
 from api.ops import cli as ops_cli
 from crawlers.cli import crawl as crawl_command
+from detector.cli import model_app
 from models.db import engine_for
 from models.enums import Role
 from models.settings import CoreSettings
@@ -20,6 +21,7 @@ app.add_typer(users_app, name="users")
 app.command("crawl")(crawl_command)
 app.add_typer(ops_cli.schedules_app, name="schedules")
 app.add_typer(ops_cli.jobs_app, name="jobs")
+app.add_typer(model_app, name="model")
 app.command("scheduler")(ops_cli.scheduler)
 app.command("worker")(ops_cli.worker)
 
