@@ -97,3 +97,19 @@ def retention_cleanup(ctx: JobContext) -> JobResult:
     if ctx.remaining() <= 0:
         raise JobTimedOut("retention clean-up stopped at its time limit", {"deleted": deleted})
     return {"cutoff": cutoff.isoformat(), "deleted": deleted}
+
+
+@job("sla-check", every=timedelta(minutes=5), time_limit=timedelta(minutes=2))
+def sla_check(ctx: JobContext) -> JobResult:
+    """Flag desk cases still open after their SLA due time (once each, in the audit trail)."""
+    from rebuttal.sla import run_sla_check
+
+    return run_sla_check(engine=ctx.engine)
+
+
+@job("webhook-deliveries", every=timedelta(seconds=30), time_limit=timedelta(minutes=5))
+def webhook_deliveries(ctx: JobContext) -> JobResult:
+    """Send due partner webhooks: first tries, retries with backoff, dead letters after N."""
+    from rebuttal.webhooks import deliver_due_webhooks
+
+    return deliver_due_webhooks(engine=ctx.engine)

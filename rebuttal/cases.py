@@ -621,6 +621,18 @@ def posts_of(*, session: Session, case_id: int) -> Sequence[tuple[CasePost, Post
     ).all()
 
 
+def cases_of_post(*, session: Session, post_id: int, stance: str | None = None) -> Sequence[Case]:
+    query = (
+        select(Case)
+        .join(CasePost, col(CasePost.case_id) == Case.id)
+        .where(CasePost.post_id == post_id)
+        .order_by(col(Case.id).desc())
+    )
+    if stance is not None:
+        query = query.where(CasePost.stance == stance)
+    return session.exec(query).all()
+
+
 def rebuttal_id_of(*, session: Session, case_id: int) -> int | None:
     return session.exec(select(Rebuttal.id).where(Rebuttal.case_id == case_id)).first()
 

@@ -278,3 +278,11 @@ def test_registering_endpoints(
         assert response.status_code == 422, (body, response.text)
     assert client.delete(f"/partner/webhooks/{endpoint_id}", headers=headers).status_code == 200
     assert client.get("/partner/webhooks", headers=headers).json() == []
+
+
+def test_desk_jobs_are_registered() -> None:
+    from api.ops.registry import load_jobs
+
+    jobs = load_jobs()
+    assert jobs["sla-check"].every is not None
+    assert jobs["webhook-deliveries"].every is not None
