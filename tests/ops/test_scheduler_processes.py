@@ -166,6 +166,7 @@ def test_one_active_scheduler_and_takeover_after_kill_9(
     assert leader.pid == leader_pid
     assert standby.alive(), standby.output()
     assert "is the leader" not in standby.output()
+    wait_until(lambda: "started as standby" in standby.output(), timeout=30, what="the standby")
 
     os.kill(leader.pid, signal.SIGKILL)
     killed_at = time.time()
