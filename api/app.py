@@ -12,9 +12,11 @@ from api.logging import RequestIdMiddleware
 from api.ops.settings import OpsSettings
 from api.routers import admin, auth, health, posts, snapshots, sources
 from api.routers import cases as desk_cases
+from api.routers import detect as detector_routes
 from api.routers import ops as ops_routes
 from api.routers import partner_portal as desk_partner_portal
 from api.routers import rebuttals as desk_rebuttals
+from api.routers import reports as desk_reports
 from api.routers import webhooks as desk_webhooks
 from api.schemas import COMMON_ERRORS
 from api.settings import ApiSettings, check_production
@@ -83,11 +85,13 @@ def create_app(
     app.include_router(sources.router)
     app.include_router(snapshots.router)
     app.include_router(ops_routes.router)
+    app.include_router(detector_routes.router)
     ui.install(app)
     app.include_router(desk_cases.router)
     app.include_router(desk_rebuttals.router)
     app.include_router(desk_partner_portal.router)
     app.include_router(desk_webhooks.router)
+    app.include_router(desk_reports.router)
     return app
 
 

@@ -62,4 +62,6 @@ DESK_ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/webhooks/deliveries/{delivery_id}/redeliver"): ADMIN,
     ("PATCH", "/partners/{partner_id}"): ADMIN,
     ("POST", "/partners/{partner_id}/keys/{key_id}/rotate"): ADMIN,
+    ("POST", "/reports"): PUBLIC,
+    ("GET", "/reports/{token}"): PUBLIC,
 }
