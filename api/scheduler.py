@@ -246,6 +246,8 @@ class SchedulerService:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_reconcile = 0.0
+        # How many times this process became the leader (more than once after a lost lock).
+        self.terms = 0
 
     @property
     def is_leader(self) -> bool:
@@ -336,6 +338,7 @@ class SchedulerService:
         self._reconcile()
         scheduler.resume()
         dispatch.add_wakeup(self.wake)
+        self.terms += 1
         log.info("scheduler %s is the leader", self.owner)
 
     def _resign(self) -> None:
