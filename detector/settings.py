@@ -19,7 +19,5 @@ class DetectorSettings(BaseSettings):
     # must not stall a batch.
     max_text_chars: int = 10_000
     detect_batch_size: int = 256
-    # POST /detect accepts at most this much text.
-    detect_api_max_chars: int = 100_000
     # How often (seconds) a running service re-reads the active-version pointer.
     registry_check_interval: float = 2.0

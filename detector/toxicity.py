@@ -208,12 +208,14 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):
             w = self.coef_[:, cols]
             margin = w[ci] - (w.sum(axis=0) - w[ci]) / max(k - 1, 1)
             contrib = vals * margin
-            order = np.argsort(-contrib)[:top]
-            out.append(
-                [
-                    {"ngram": names[cols[j]], "weight": round(float(contrib[j]), 4)}
-                    for j in order
-                    if contrib[j] > 0
-                ]
-            )
+            items: list[dict[str, Any]] = []
+            for j in np.argsort(-contrib):
+                if contrib[j] <= 0 or len(items) == top:
+                    break
+                name = names[cols[j]]
+                # Lone characters and spaces are true contributors but tell staff nothing.
+                if len(name.split(":", 1)[1].strip()) < 2:
+                    continue
+                items.append({"ngram": name, "weight": round(float(contrib[j]), 4)})
+            out.append(items)
         return out

@@ -52,3 +52,4 @@ ROUTE_ROLES.update(UI_ROUTE_ROLES)
 from tests.api.ops_route_roles import OPS_ROUTE_ROLES  # noqa: E402
 
 ROUTE_ROLES.update(OPS_ROUTE_ROLES)
+ROUTE_ROLES[("POST", "/detect")] = frozenset({Role.monitor, Role.editor, Role.approver, Role.admin})
