@@ -17,6 +17,8 @@ from models.schedules import JobRun, JobRunStatus
 from models.types import utcnow
 from tests.ops.conftest import IS_POSTGRES, REDIS_URL, wait_until
 
+THIS_DATABASE = "(SELECT oid FROM pg_database WHERE datname = current_database())"
+
 
 def _never_runs_here(ctx: JobContext) -> None:
     raise AssertionError("dramatiq mode must not run jobs in the scheduler")
@@ -106,7 +108,7 @@ def test_leader_that_loses_its_lock_connection_steps_down_and_leads_again(
                 connection.execute(
                     text(
                         "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                        f"AND database = {THIS_DATABASE}"
                     )
                 )
                 .scalars()
@@ -123,7 +125,7 @@ def test_leader_that_loses_its_lock_connection_steps_down_and_leads_again(
         left = connection.execute(
             text(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                f"AND database = {THIS_DATABASE}"
             )
         ).scalar_one()
     assert left == 0  # released on stop
