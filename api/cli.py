@@ -10,6 +10,7 @@ from detector.cli import model_app
 from models.db import engine_for
 from models.enums import Role
 from models.settings import CoreSettings
+from rebuttal.cli import labels_app
 
 app = typer.Typer(
     help="Vigil: find, triage and answer false and toxic information.", no_args_is_help=True
@@ -22,6 +23,7 @@ app.command("crawl")(crawl_command)
 app.add_typer(ops_cli.schedules_app, name="schedules")
 app.add_typer(ops_cli.jobs_app, name="jobs")
 app.add_typer(model_app, name="model")
+app.add_typer(labels_app, name="labels")
 app.command("scheduler")(ops_cli.scheduler)
 app.command("worker")(ops_cli.worker)
 

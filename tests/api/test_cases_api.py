@@ -339,3 +339,25 @@ def test_update_validation_and_topic_policies(
     auto = client.patch(url, json={"version": 2, "priority_auto": True}, headers=monitor.headers)
     assert auto.json()["priority_manual"] is False
     assert any("×2" in r for r in auto.json()["priority_reasons"])
+
+
+def test_label_a_case(client: TestClient, monitor: Staff, engine: Engine) -> None:
+    case = seed_case(engine, posts=2)
+    url = f"/cases/{case.id}/labels"
+    for body in [{"label": "maybe"}, {"label": "confirmed_hate", "post_ids": [424242]}, {}]:
+        assert client.post(url, json=body, headers=monitor.headers).status_code == 422, body
+    done = client.post(url, json={"label": "confirmed_hate"}, headers=monitor.headers)
+    assert done.status_code == 200
+    with Session(engine) as session:
+        labels = session.exec(select(FeedbackLabel.label)).all()
+        assert labels == ["confirmed_hate", "confirmed_hate"]
+    kinds = [
+        e["kind"] for e in client.get(f"/cases/{case.id}/events", headers=monitor.headers).json()
+    ]
+    assert kinds == ["labelled"]
+    assert (
+        client.post(
+            "/cases/424242/labels", json={"label": "confirmed_hate"}, headers=monitor.headers
+        ).status_code
+        == 404
+    )
