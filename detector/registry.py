@@ -4,7 +4,7 @@ restart.
 
 Layout (``artifact_dir`` from :class:`DetectorSettings`)::
 
-    <artifact_dir>/<name>/ACTIVE                  the active version (one line)
+    <artifact_dir>/<name>/ACTIVE.txt              the active version (one line)
     <artifact_dir>/<name>/<version>/model.skops   the estimator (skops zip, never pickle)
     <artifact_dir>/<name>/<version>/manifest.json sha256, metrics, params, data, date
     <artifact_dir>/<name>/<version>/README.md     the model card
@@ -37,7 +37,7 @@ from models.errors import InvalidInput, NotFound, Unavailable
 MODEL_FILE = "model.skops"
 MANIFEST = "manifest.json"
 CARD = "README.md"
-ACTIVE = "ACTIVE"
+ACTIVE = "ACTIVE.txt"  # .txt: shipped as package data
 _SAFE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 _SAFE_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
