@@ -323,20 +323,27 @@ class Crawl:
         if single:
             etag, last_modified = await self._db(self.store.fetch_state, item.url)
         result = await fetcher.fetch(item.url, etag=etag, last_modified=last_modified)
-        if single:
-            await self._db(self.store.save_fetch_state, item.url, result)
         if result.not_modified:
             self.stats.add("not_modified")
             return
         self.stats.add("pages_fetched")
         if result.truncated:
             self.stats.error("truncated")
-        article = await self._extract(result)
-        article.url = item.url
-        article.title = article.title or item.title
-        article.author = article.author or item.author
-        article.published_at = article.published_at or item.published_at
-        stored = await self._db(self.store.store, article, fetched=result)
+        try:
+            article = await self._extract(result)
+            article.url = item.url
+            article.title = article.title or item.title
+            article.author = article.author or item.author
+            article.published_at = article.published_at or item.published_at
+            stored = await self._db(self.store.store, article, fetched=result)
+        except DropItem:
+            # The page is fine but holds no post: an unchanged copy never will either.
+            if single:
+                await self._db(self.store.save_fetch_state, item.url, result)
+            raise
+        # Validators are kept only once the page was handled, so a failure is retried.
+        if single:
+            await self._db(self.store.save_fetch_state, item.url, result)
         self.stats.add("new_posts" if stored else "duplicates")
 
     async def _extract(self, result: FetchResult) -> Article:

@@ -176,3 +176,17 @@ def test_cli_crawl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, site: SiteSe
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(CrawlRun)).one() == 2
     engine.dispose()
+
+
+def test_deleting_a_source_keeps_its_posts(
+    client: TestClient, auth_headers: Headers, engine: Engine, crawl: Any, make_source: Any
+):
+    source = make_source("feed", "/tuoitre/rss/thoi-su.rss")
+    run = crawl(source.id)
+    assert run.new_posts == 2
+    deleted = client.delete(f"/sources/{source.id}", headers=auth_headers(Role.admin))
+    assert deleted.status_code == 204
+    with Session(engine) as session:
+        stored = session.exec(select(Post)).all()
+        assert len(stored) == 2 and {p.source_id for p in stored} == {None}
+        assert session.exec(select(func.count()).select_from(CrawlRun)).one() == 0

@@ -310,3 +310,31 @@ def test_deadline_stops_a_crawl_in_flight(
     run = crawl(source.id, settings=settings, deadline=started + 0.5)
     assert run.status == RunStatus.timed_out
     assert count(engine, Post) == 0
+
+
+def test_single_url_without_article_costs_a_304_next_time(
+    engine: Engine, make_source: MakeSource, crawl: Crawl
+):
+    source = make_source("url", "/json/khong-co-muc.json")  # not a page with an article
+    first = crawl(source.id)
+    assert first.errors == {"no_article_text": 1} and first.pages_fetched == 1
+    again = crawl(source.id)
+    assert (again.not_modified, again.pages_fetched, again.errors) == (1, 0, {})
+    assert count(engine, Post) == 0
+
+
+def test_single_url_failing_internally_is_fetched_again(
+    engine: Engine, make_source: MakeSource, crawl: Crawl, monkeypatch: pytest.MonkeyPatch
+):
+    page = "/tuoitre/thoi-su/bhxh-15-nam-huong-luong-huu-20250505080000789.htm"
+    source = make_source("url", page)
+    original = Store.store
+
+    def broken(self: Store, *args: Any, **kwargs: Any) -> bool:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(Store, "store", broken)
+    assert crawl(source.id).errors == {"internal": 1}
+    monkeypatch.setattr(Store, "store", original)
+    again = crawl(source.id)
+    assert (again.not_modified, again.new_posts) == (0, 1)
