@@ -41,6 +41,13 @@
     }
   });
 
+  // The queue refreshes itself only while nobody is selecting or typing in it.
+  window.vigilIdle = function () {
+    if (document.querySelector("input[name=case_ids]:checked")) return false;
+    var active = document.activeElement;
+    return !(active && active.closest && active.closest("#queue-rows, #bulk-form"));
+  };
+
   document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 1000); });
   document.addEventListener("htmx:afterSettle", tick);
 })();

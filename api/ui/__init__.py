@@ -9,13 +9,14 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api.ui import errors as ui_errors
 from api.ui.render import STATIC_DIR
-from api.ui.routes import auth, ops, sources
+from api.ui.routes import auth, desk, ops, sources
 from api.ui.settings import UiSettings
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
 router.include_router(sources.router)
 router.include_router(ops.router)
+router.include_router(desk.router)
 
 
 def session_secret(secret_key: str) -> str:

@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.deps import Principal
 from api.ui.deps import csrf_token, lang_of
-from api.ui.i18n import translate, translator
+from api.ui.i18n import MESSAGES, translate, translator
 from models.enums import Role
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -86,6 +86,7 @@ def render(
         "current_path": request.url.path,
         "flashes": request.session.pop("flash", []) if not template.startswith("_") else [],
         "role_name": lambda role: translate(lang, f"role_{role}"),
+        "has_key": lambda key: key in MESSAGES,
     }
     full.update(context or {})
     return templates.TemplateResponse(

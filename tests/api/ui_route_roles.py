@@ -42,4 +42,12 @@ UI_ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/ui/ops/schedules/{source_id}/run-now"): OPS,
     ("GET", "/ui/ops/runs"): OPS,
     ("GET", "/ui/ops/health"): OPS,
+    ("GET", "/ui/queue"): STAFF,
+    ("GET", "/ui/queue/rows"): STAFF,
+    ("POST", "/ui/queue/bulk"): MONITOR,
+    ("POST", "/ui/cases/{case_id}/take"): DESK,
+    ("GET", "/ui/cases/{case_id}"): STAFF,
+    ("POST", "/ui/cases/{case_id}/move"): DESK,
+    ("POST", "/ui/cases/{case_id}/assign"): MONITOR,
+    ("GET", "/ui/posts/{post_id}/snapshot"): STAFF,
 }
