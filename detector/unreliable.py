@@ -124,7 +124,10 @@ class UnreliableClassifier(ClassifierMixin, BaseEstimator):
         )
         dense = np.asarray([dense_features(r) for r in X], dtype=np.float64)
         self.dense_mean_ = dense.mean(axis=0)
-        self.dense_std_ = dense.std(axis=0) + 1e-9
+        std = dense.std(axis=0)
+        # A feature constant in training (e.g. no timestamps at all) must stay harmless when it
+        # varies later, not be divided by ~0.
+        self.dense_std_ = np.where(std > 1e-6, std, 1.0)
         design = sp.hstack(
             [
                 self.words_.fit_transform(words),

@@ -63,6 +63,8 @@ class ClaimIndex:
         self.postings_ = matrix.T.tocsr()
 
     def _counts(self, keys: Sequence[str]) -> sp.csr_matrix:
+        if not keys:
+            return sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
         counts = self._vec.transform(keys).tocsr()
         counts.sum_duplicates()
         return counts

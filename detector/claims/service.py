@@ -228,7 +228,9 @@ def matcher(*, session: Session, model: ClaimMatchModel) -> ClaimMatcher:
     key = str(bind.url) if hasattr(bind, "url") else str(id(bind))
     signature = (
         id(model),
-        *session.exec(select(func.count(), func.max(Claim.id)).select_from(Claim)).one(),
+        *session.exec(
+            select(func.count(), func.max(Claim.id), func.max(Claim.created_at)).select_from(Claim)
+        ).one(),
         *session.exec(
             select(func.count(), func.max(Rebuttal.id))
             .select_from(Rebuttal)

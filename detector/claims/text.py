@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from detector.normalize import MASKS, normalize, strip_diacritics
+from detector.normalize import strip_diacritics, syllables
 
 # Abbreviations of policy vocabulary. The generic teencode map reads some of them as shop talk
 # (``đh`` → ``đơn hàng``, ``gd`` → ``giao dịch``), which is wrong in posts about policy; these
@@ -141,9 +141,10 @@ def match_key(text: str) -> MatchKey:
     """The matching key of ``text`` (cached: the same post or claim is keyed many times)."""
     text = unicodedata.normalize("NFC", text or "")
     numbers = frozenset(_canonical_number(n) for n in _NUMBER_RE.findall(text))
-    normed = strip_diacritics(normalize(_expand_abbreviations(text)))
-    sylls = [t for t in normed.split() if t not in MASKS and _WORD_RE.fullmatch(t)]
-    sylls, read = _numbers_as_digits(" ".join(sylls).replace("_", " ").split())
+    # Words only: emoji and emoticons become words in the shared normalisation ("😡" → "giận"),
+    # which helps classifiers but would make two unrelated angry posts "similar".
+    sylls = [strip_diacritics(s) for s in syllables(_expand_abbreviations(text))]
+    sylls, read = _numbers_as_digits(" ".join(sylls).split())
     # Number words read as digits count as numbers too ("gấp ba" agrees with "gấp 3").
     numbers = numbers | read
     flat = tuple(" ".join(sylls).split())

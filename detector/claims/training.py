@@ -100,11 +100,15 @@ def _threshold_above(values: np.ndarray, *, quantile: float, low: float, high: f
 
 
 def train_match_model(
-    pairs: Sequence[tuple[str, str]], labels: Sequence[str], *, folds: int = 5
+    pairs: Sequence[tuple[str, str]],
+    labels: Sequence[str],
+    *,
+    folds: int = 5,
+    background: int = BACKGROUND_CLAIMS,
 ) -> tuple[ClaimMatchModel, dict[str, Any]]:
     """Fit the reranker and the stance classifier, choose the thresholds; return the model and
     its out-of-fold metrics."""
-    X, y, groups = reranker_rows(pairs, labels)
+    X, y, groups = reranker_rows(pairs, labels, background=background)
     n_folds = min(folds, len(set(groups)))
     oof_sim = np.zeros(len(y))
     for train, test in GroupKFold(n_splits=n_folds).split(X, y, groups):

@@ -1,0 +1,51 @@
+"""Fixtures shared by the claim-matching tests. Test modules import the ``*_fixture`` functions
+(registered under their short names), so no conftest is shared with other parts of detector/."""
+
+from __future__ import annotations
+
+import pytest
+
+from detector.claims.matcher import ClaimMatcher, ClaimMatchModel, KnownClaim
+from detector.claims.training import reranker_rows, training_pairs
+from detector.stance import StanceClassifier
+
+# Small, hand-written for the tests; none of them is in the training pairs or the eval set.
+TEST_CLAIMS = (
+    KnownClaim(1, "Giá vé xe buýt Hà Nội tăng gấp 3 lần từ tháng 10 năm nay.", "tin_gia"),
+    KnownClaim(
+        2,
+        "Bộ Y tế bắt buộc mọi người dân xét nghiệm máu định kỳ mỗi quý, ai không "
+        "làm bị phạt 2 triệu đồng.",
+        "tin_gia",
+    ),
+    KnownClaim(
+        3, "Đà Nẵng thu hồi toàn bộ đất nông nghiệp ven biển để làm sân golf.", "tin_sai_su_that"
+    ),
+    KnownClaim(
+        4, "Sinh viên đại học phải đóng bảo hiểm xã hội bắt buộc từ năm học tới.", "tin_gia"
+    ),
+    KnownClaim(
+        5,
+        "Người dân phải nộp phí 500 nghìn đồng để được nhận tin cảnh báo bão qua điện thoại.",
+        "tin_gia",
+    ),
+)
+
+
+@pytest.fixture(scope="session", name="match_model")
+def match_model_fixture() -> ClaimMatchModel:
+    """The shipped recipe without its cross-validation (which only picks thresholds; see
+    test_claims_training.py): fixed thresholds keep the suite fast."""
+    pairs, labels = training_pairs()
+    X, y, _ = reranker_rows(pairs, labels, background=300)
+    return ClaimMatchModel(
+        suggest_threshold=0.3,
+        autolink_threshold=0.85,
+        spreads_threshold=0.7,
+        stance=StanceClassifier().fit(pairs, labels),
+    ).fit(X, y.tolist())
+
+
+@pytest.fixture(scope="session", name="matcher")
+def matcher_fixture(match_model: ClaimMatchModel) -> ClaimMatcher:
+    return ClaimMatcher(TEST_CLAIMS, match_model)

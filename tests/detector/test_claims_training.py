@@ -1,0 +1,41 @@
+import random
+
+from detector.claims.features import FEATURE_NAMES
+from detector.claims.synthetic import filler_claims, pairs, perturb_numbers
+from detector.claims.training import reranker_rows, train_match_model, training_pairs
+
+
+def test_training_pairs_cover_three_stances() -> None:
+    texts, labels = training_pairs()
+    assert len(texts) == len(labels) > 500
+    assert set(labels) == {"spreads", "refutes", "mentions"}
+    assert len(training_pairs(None, with_synthetic=True)[0]) == len(pairs())
+
+
+def test_reranker_rows_have_one_positive_per_post() -> None:
+    texts, labels = training_pairs(None)
+    X, y, groups = reranker_rows(texts[:40], labels[:40], background=50)
+    assert X.shape[1] == len(FEATURE_NAMES) and len(X) == len(y) == len(groups)
+    assert y.sum() == 40  # each post's own claim, once
+    # Number-perturbed spreading posts only add negatives.
+    assert (y == 0).sum() > 40
+
+
+def test_thresholds_come_from_out_of_fold_predictions() -> None:
+    texts, labels = training_pairs(None)
+    subset = [i for i in range(len(texts)) if i % 3 == 0]
+    model, metrics = train_match_model(
+        [texts[i] for i in subset], [labels[i] for i in subset], folds=3, background=50
+    )
+    assert 0.3 <= model.suggest_threshold < model.autolink_threshold <= 0.97
+    assert 0.6 <= model.spreads_threshold <= 0.95
+    assert metrics["reranker_oof_roc_auc"] > 0.9
+    assert metrics["thresholds"]["autolink"] == model.autolink_threshold
+
+
+def test_synthetic_helpers() -> None:
+    assert perturb_numbers("không có số", random.Random(1)) is None
+    changed = perturb_numbers("tăng 3 lần", random.Random(1))
+    assert changed is not None and "3" not in changed
+    fill = filler_claims(200, seed=2)
+    assert len(set(fill)) == 200 and fill == filler_claims(200, seed=2)

@@ -1,0 +1,66 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skops.io as sio
+
+from detector.stance import STANCE_TRAIN, StanceClassifier, read_pairs
+from models.errors import InvalidInput
+
+HOLDOUT = Path(__file__).parent / "fixtures_stance" / "stance_holdout.csv"
+
+
+@pytest.fixture(scope="module")
+def stance() -> StanceClassifier:
+    pairs, labels = read_pairs(STANCE_TRAIN)
+    return StanceClassifier().fit(pairs, labels)
+
+
+def test_held_out_claims_are_mostly_right(stance: StanceClassifier) -> None:
+    pairs, labels = read_pairs(HOLDOUT)
+    predicted = stance.predict(pairs)
+    accuracy = float(np.mean(predicted == np.asarray(labels)))
+    # Three balanced-ish classes: chance is about 0.33.
+    assert accuracy >= 0.6, accuracy
+    refutes = [p for p, y in zip(pairs, labels, strict=True) if y == "refutes"]
+    assert np.mean(stance.predict(refutes) != "spreads") >= 0.8
+
+
+def test_cue_words_flip_the_stance(stance: StanceClassifier) -> None:
+    claim = "Giá vé xe buýt Hà Nội tăng gấp 3 lần từ tháng 10 năm nay."
+    assert stance.stance(claim, "Vé xe buýt Hà Nội tăng gấp 3 từ tháng 10, chịu sao nổi")[0] == (
+        "spreads"
+    )
+    assert (
+        stance.stance(
+            claim, "Sở GTVT bác bỏ thông tin vé xe buýt tăng gấp 3, đây là tin sai sự thật"
+        )[0]
+        == "refutes"
+    )
+
+
+def test_fast_path_equals_predict_proba(stance: StanceClassifier) -> None:
+    pairs, _ = read_pairs(HOLDOUT)
+    batch = stance.predict_proba(pairs)
+    one = np.asarray([stance.proba_one(c, p) for c, p in pairs])
+    assert np.allclose(batch, one, atol=1e-9)
+
+
+def test_skops_round_trip_gives_identical_predictions(
+    stance: StanceClassifier, tmp_path: Path
+) -> None:
+    pairs, _ = read_pairs(HOLDOUT)
+    path = tmp_path / "stance.skops"
+    sio.dump(stance, path)
+    loaded = sio.load(path, trusted=["detector.stance.StanceClassifier"])
+    assert np.array_equal(loaded.predict_proba(pairs), stance.predict_proba(pairs))
+
+
+def test_bad_training_files(tmp_path: Path) -> None:
+    bad = tmp_path / "s.csv"
+    bad.write_text("claim_text,post_text,stance\na,b,agrees\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="unknown stance"):
+        read_pairs(bad)
+    bad.write_text("claim,post\na,b\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="lacks columns"):
+        read_pairs(bad)
