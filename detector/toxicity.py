@@ -185,7 +185,7 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):
         return np.asarray(self.classes_[(logp + self.offsets_).argmax(axis=1)])
 
     def explain_features(
-        self, features: Any, labels: Sequence[Any], top: int = 5
+        self, features: Any, labels: Sequence[Any] | np.ndarray, top: int = 5
     ) -> list[list[dict[str, Any]]]:
         """For each row: the ``top`` n-grams whose weight × value pushed most towards the
         predicted label (relative to the other classes' average)."""

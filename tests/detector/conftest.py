@@ -58,7 +58,8 @@ def make_corpus(n: int = 300, seed: int = 0) -> tuple[list[str], list[str]]:
 def make_span_corpus(n: int = 300, seed: int = 1) -> tuple[list[str], list[list[int]]]:
     """Texts with the insult's character offsets as gold spans (ViHOS form)."""
     rng = random.Random(seed)
-    texts, spans = [], []
+    texts: list[str] = []
+    spans: list[list[int]] = []
     for k in range(n):
         if k % 2:
             texts.append(rng.choice(_CLEAN).format(a=rng.choice(_ADJ)))

@@ -51,7 +51,12 @@ def test_syllables_are_words_only() -> None:
 
 
 def test_token_offsets_point_into_the_original_text() -> None:
-    text = "Mày " + unicodedata.normalize("NFD", "ngu") + " vl 😂 " + unicodedata.normalize("NFD", "hoà")
+    text = (
+        "Mày "
+        + unicodedata.normalize("NFD", "ngu")
+        + " vl 😂 "
+        + unicodedata.normalize("NFD", "hoà")
+    )
     for tok in tokens(text):
         assert 0 <= tok.start < tok.end <= len(text)
     words = [(text[t.start : t.end], t.norm) for t in tokens(text) if t.kind == "word"]
