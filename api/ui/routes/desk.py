@@ -316,7 +316,7 @@ def case_page(
             ],
             "rebuttal_id": cases_service.rebuttal_id_of(session=session, case_id=case_id),
             "can_draft": role in (Role.editor, Role.admin),
-            "rebuttals_enabled": False,
+            "rebuttals_enabled": True,
         },
         principal=principal,
     )
