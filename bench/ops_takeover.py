@@ -16,22 +16,28 @@ Then starts a fresh standby for the next round. Prints one JSON line per round a
 summary line.
 """
 
-import argparse
-import json
-import os
-import signal
-import subprocess
 import sys
-import tempfile
-import time
-import uuid
-from collections import Counter
-from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
-from sqlmodel import Session, col
+# Run as a script, bench/ is first on sys.path, where a module may shadow the standard
+# library (bench/queue.py hides `queue`, which psycopg needs): look there last.
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR] + [str(BENCH_DIR)]
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from collections import Counter  # noqa: E402
+from datetime import datetime  # noqa: E402
+
+from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlmodel import Session, col  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
