@@ -9,7 +9,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api.ui import errors as ui_errors
 from api.ui.render import STATIC_DIR
-from api.ui.routes import auth, desk, ops, partner, rebuttals, sources
+from api.ui.routes import auth, dashboard, desk, ops, partner, public, rebuttals, sources
 from api.ui.settings import UiSettings
 
 router = APIRouter(include_in_schema=False)
@@ -19,6 +19,8 @@ router.include_router(ops.router)
 router.include_router(desk.router)
 router.include_router(rebuttals.router)
 router.include_router(partner.router)
+router.include_router(public.router)
+router.include_router(dashboard.router)
 
 
 def session_secret(secret_key: str) -> str:

@@ -315,6 +315,52 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cstatus_accepted": ("Đã nhận", "Accepted"),
     "cstatus_declined": ("Đã từ chối", "Declined"),
     "cstatus_delivered": ("Đã giao", "Delivered"),
+    "report_intro": (
+        "Bạn thấy một bài đăng có thông tin sai sự thật hoặc ngôn từ xúc phạm, thù ghét về "
+        "chính sách? Hãy gửi đường dẫn cho chúng tôi. Không cần đăng nhập.",
+        "Seen a post with false information or offensive, hateful language about a policy? "
+        "Send us the link. No account needed.",
+    ),
+    "report_url": ("Đường dẫn bài đăng", "Link to the post"),
+    "report_description": ("Điều gì sai trong bài?", "What is wrong with it?"),
+    "report_description_help": ("Ít nhất 10 ký tự.", "At least 10 characters."),
+    "report_contact": ("Email hoặc số điện thoại (không bắt buộc)", "E-mail or phone (optional)"),
+    "report_contact_help": (
+        "Chỉ dùng để báo cho bạn kết quả xử lý.",
+        "Only used to tell you the outcome.",
+    ),
+    "report_send": ("Gửi phản ánh", "Send report"),
+    "report_privacy": (
+        "Chúng tôi không lưu địa chỉ IP của bạn, chỉ lưu một mã băm để chống gửi tràn.",
+        "We do not keep your IP address, only a hash of it to prevent flooding.",
+    ),
+    "report_thanks": (
+        "Cảm ơn bạn. Hãy giữ mã này để theo dõi phản ánh.",
+        "Thank you. Keep this token to follow your report.",
+    ),
+    "report_status": ("Kết quả phản ánh", "Report status"),
+    "report_token": ("Mã phản ánh", "Report token"),
+    "report_sent_at": ("Gửi lúc", "Sent at"),
+    "report_keep_link": (
+        "Lưu lại địa chỉ trang này để xem kết quả sau.",
+        "Bookmark this page to check the outcome later.",
+    ),
+    "report_another": ("Gửi phản ánh khác", "Send another report"),
+    "period": ("Khoảng thời gian", "Period"),
+    "last_days": ("{days} ngày qua", "Last {days} days"),
+    "chart_flagged": ("Bài bị gắn cờ mỗi ngày theo nhãn", "Flagged posts per day by label"),
+    "chart_topics": ("Bài bị gắn cờ theo chủ đề", "Flagged posts by topic"),
+    "chart_ttr": ("Thời gian đến khi phản bác", "Time to rebuttal"),
+    "chart_sla": ("Vi phạm hạn xử lý", "SLA breaches"),
+    "chart_uptake": (
+        "Đối tác sử dụng bản tin (lượt tiếp cận báo cáo)",
+        "Partner uptake (reported reach)",
+    ),
+    "median": ("Trung vị", "Median"),
+    "rebuttals_published": ("bài phản bác đã xuất bản", "rebuttals published"),
+    "open_breached_now": ("đang quá hạn", "open and overdue now"),
+    "partner": ("Đối tác", "Partner"),
+    "briefs_sent": ("Bản tin đã gửi", "Briefs sent"),
 }
 
 

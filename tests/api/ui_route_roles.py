@@ -65,4 +65,8 @@ UI_ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/ui/partner/commissions"): PARTNER,
     ("POST", "/ui/partner/commissions/{commission_id}/respond"): PARTNER,
     ("POST", "/ui/partner/commissions/{commission_id}/deliver"): PARTNER,
+    ("GET", "/ui/report"): PUBLIC,
+    ("POST", "/ui/report"): PUBLIC,
+    ("GET", "/ui/report/{token}"): PUBLIC,
+    ("GET", "/ui/dashboard"): STAFF,
 }
