@@ -1,17 +1,48 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, Index, String, Text, text
 from sqlmodel import Field, SQLModel
 
 from models.enums import CaseState
 from models.types import UTCDateTime, utcnow
 
+# Must list the same states as rebuttal.workflow.OPEN_STATES, so the planner can match the
+# queue's `state IN (...)` to these partial indexes.
+OPEN_CASES_SQL = "state IN ('new', 'triaged', 'in_progress', 'in_review', 'reopened')"
+
 
 class Case(SQLModel, table=True):
     """The unit of work in the triage queue: one claim or one cluster of posts."""
 
-    __table_args__ = (Index("ix_case_queue", "state", "priority"),)
+    __table_args__ = (
+        Index("ix_case_queue", "state", "priority"),
+        # The triage queue reads open cases by priority, often within one topic or for one
+        # assignee; partial indexes keep those first pages to a short index scan.
+        Index(
+            "ix_case_open_priority",
+            "priority",
+            "id",
+            postgresql_where=text(OPEN_CASES_SQL),
+            sqlite_where=text(OPEN_CASES_SQL),
+        ),
+        Index(
+            "ix_case_open_topic_priority",
+            "topic",
+            "priority",
+            "id",
+            postgresql_where=text(OPEN_CASES_SQL),
+            sqlite_where=text(OPEN_CASES_SQL),
+        ),
+        Index(
+            "ix_case_open_assignee_priority",
+            "assignee_id",
+            "priority",
+            "id",
+            postgresql_where=text(OPEN_CASES_SQL),
+            sqlite_where=text(OPEN_CASES_SQL),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(sa_type=Text)

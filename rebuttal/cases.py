@@ -41,6 +41,29 @@ from rebuttal.workflow import (
 
 ASSIGNABLE_ROLES = frozenset({Role.monitor, Role.editor, Role.approver, Role.admin})
 SORTS = ("priority", "sla", "recent", "reach")
+QUEUE_COLUMNS = tuple(
+    getattr(Case, name)
+    for name in (
+        "id",
+        "title",
+        "state",
+        "priority",
+        "priority_reasons",
+        "priority_manual",
+        "topic",
+        "claim_id",
+        "cluster_id",
+        "assignee_id",
+        "opened_by",
+        "risk_score",
+        "reach",
+        "refute_reach",
+        "first_detected_at",
+        "sla_due_at",
+        "version",
+        "updated_at",
+    )
+)
 
 
 class CaseNotFound(NotFound):
@@ -60,7 +83,7 @@ def allowed_moves(case: Case) -> builtins.list[CaseState]:
     return [t for (s, t), move in TRANSITIONS.items() if s == case.state and move.via is None]
 
 
-def is_breached(case: Case, now: datetime | None = None) -> bool:
+def is_breached(case: Any, now: datetime | None = None) -> bool:
     return case.state in OPEN_STATES and case.sla_due_at < (now or utcnow())
 
 
@@ -525,14 +548,17 @@ def list(  # house rule: services are named get/list/create/update/delete
     source: str | None = None,
     breached: bool | None = None,
     now: datetime | None = None,
-) -> tuple[Sequence[Case], str | None]:
-    """The triage queue: open cases by default, keyset-paginated on (sort key, id)."""
+) -> tuple[Sequence[Any], str | None]:
+    """The triage queue: open cases by default, keyset-paginated on (sort key, id).
+
+    Returns rows with the attributes of QUEUE_COLUMNS (read like a Case)."""
     if sort not in SORTS:
         raise InvalidInput(
             f"Cách sắp xếp không hợp lệ: {sort}.", f"Unknown sort: {sort}.", field="sort"
         )
     now = now or utcnow()
-    query = select(Case)
+    # Plain rows of the queue's columns, not ORM objects: this is the hottest query.
+    query: Any = select(*QUEUE_COLUMNS)
     query = query.where(col(Case.state).in_([s.value for s in (states or OPEN_STATES)]))
     if topic:
         query = query.where(Case.topic == topic)
@@ -574,7 +600,7 @@ def list(  # house rule: services are named get/list/create/update/delete
         bound = tuple_(key, Case.id)
         query = query.where(bound < (value, last_id) if descending else bound > (value, last_id))
     order = [col(key).desc(), col(Case.id).desc()] if descending else [col(key), col(Case.id)]
-    rows = session.exec(query.order_by(*order).limit(limit + 1)).all()
+    rows = session.execute(query.order_by(*order).limit(limit + 1)).all()
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
