@@ -180,3 +180,7 @@ def register_builtin() -> None:
             trusted_types=SPANS_TYPES,
         )
     )
+    # The misinformation models (unreliable posts, claim matching) live in detector.claims.
+    from detector.claims.specs import register_all
+
+    register_all()
