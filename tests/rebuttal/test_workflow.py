@@ -177,3 +177,12 @@ def test_two_concurrent_edits_one_wins(engine: Engine, make_case: Callable[..., 
         assert case.state == (CaseState.triaged if winner == 0 else CaseState.dismissed)
         [event] = events_of(session, case_id)
         assert event.note == f"by {winner}"
+
+
+def test_queue_indexes_cover_exactly_the_open_states() -> None:
+    import re
+
+    from models.cases import OPEN_CASES_SQL
+    from rebuttal.workflow import OPEN_STATES
+
+    assert set(re.findall(r"'(\w+)'", OPEN_CASES_SQL)) == {s.value for s in OPEN_STATES}

@@ -1,0 +1,1 @@
+"""Benchmark scripts (run as files, e.g. `python bench/queue.py`); each prints JSON lines."""
