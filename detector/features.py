@@ -32,12 +32,14 @@ class VietnameseTfidf(TransformerMixin, BaseEstimator):
         min_df: int = 2,
         max_features: int | None = 150_000,
         stripped_channel: bool = True,
+        accented_chars: bool = True,
     ) -> None:
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.min_df = min_df
         self.max_features = max_features
         self.stripped_channel = stripped_channel
+        self.accented_chars = accented_chars
 
     def _make(self) -> list[TfidfVectorizer]:
         word = {
@@ -58,17 +60,21 @@ class VietnameseTfidf(TransformerMixin, BaseEstimator):
             "max_features": self.max_features,
             "dtype": np.float32,
         }
-        vectorizers = [TfidfVectorizer(**word), TfidfVectorizer(**char)]
+        return [TfidfVectorizer(**(word if part[0] == "w" else char)) for part in self._layout()]
+
+    def _layout(self) -> list[str]:
+        """Which n-grams each vectorizer counts: w word / c char, ~ on the stripped text."""
+        layout = ["w", "c"] if self.accented_chars else ["w"]
         if self.stripped_channel:
-            vectorizers += [TfidfVectorizer(**word), TfidfVectorizer(**char)]
-        return vectorizers
+            layout += ["w~", "c~"]
+        return layout
 
     @staticmethod
-    def _channels(normalized: Sequence[str], n: int) -> list[Sequence[str]]:
-        if n == 1:
-            return [normalized, normalized]
-        stripped = [strip_diacritics(t) for t in normalized]
-        return [normalized, normalized, stripped, stripped]
+    def _inputs(normalized: Sequence[str], layout: Sequence[str]) -> list[Sequence[str]]:
+        stripped: Sequence[str] = []
+        if any("~" in part for part in layout):
+            stripped = [strip_diacritics(t) for t in normalized]
+        return [stripped if "~" in part else normalized for part in layout]
 
     def fit(self, X: Sequence[str], y: Any = None) -> VietnameseTfidf:
         self.fit_normalized([normalize(t) for t in X])
@@ -76,9 +82,8 @@ class VietnameseTfidf(TransformerMixin, BaseEstimator):
 
     def fit_normalized(self, normalized: Sequence[str]) -> VietnameseTfidf:
         vectorizers = self._make()
-        for vec, texts in zip(
-            vectorizers, self._channels(normalized, len(vectorizers) // 2), strict=True
-        ):
+        self.layout_ = self._layout()
+        for vec, texts in zip(vectorizers, self._inputs(normalized, self.layout_), strict=True):
             vec.fit(texts)
             # The pruned vocabulary is only kept for introspection and would bloat the
             # artifact tenfold.
@@ -122,21 +127,22 @@ class VietnameseTfidf(TransformerMixin, BaseEstimator):
                 vec.idf_ = item["idf"]
                 vectorizers.append(vec)
             state["vectorizers_"] = vectorizers
+            state.setdefault("layout_", ["w", "c", "w~", "c~"][: len(vectorizers)])
         super().__setstate__(state)
 
     def transform(self, X: Sequence[str]) -> sp.csr_matrix:
         return self.transform_normalized([normalize(t) for t in X])
 
     def transform_normalized(self, normalized: Sequence[str]) -> sp.csr_matrix:
-        channels = self._channels(normalized, len(self.vectorizers_) // 2)
+        channels = self._inputs(normalized, self.layout_)
         blocks = [v.transform(t) for v, t in zip(self.vectorizers_, channels, strict=True)]
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     def feature_names(self) -> list[str]:
         """Readable names: ``w:`` word n-gram, ``c:`` char n-gram, ``~`` the stripped channel."""
-        prefixes = ["w:", "c:", "w~:", "c~:"]
         names: list[str] = []
-        for prefix, vec in zip(prefixes, self.vectorizers_, strict=False):
+        for part, vec in zip(self.layout_, self.vectorizers_, strict=True):
+            prefix = part + ":"
             inv = [""] * len(vec.vocabulary_)
             for term, idx in vec.vocabulary_.items():
                 inv[idx] = prefix + term

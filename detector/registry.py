@@ -158,15 +158,28 @@ class Registry:
                 field="version",
             )
         target.mkdir(parents=True)
-        model_path = target / MODEL_FILE
-        sio.dump(result.model, model_path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
-        manifest = {
+        manifest: dict[str, Any] = {
             "name": name,
             "version": version,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "sha256": sha256_file(model_path),
-            "size_bytes": model_path.stat().st_size,
-            "types": sorted(sio.get_untrusted_types(file=model_path)),
+        }
+        if hasattr(result.model, "save_artifact"):
+            # A backend with its own safe format (transformers: safetensors + tokenizer
+            # files): every file's sha256 is recorded and checked before loading.
+            files = result.model.save_artifact(target)
+            manifest["backend"] = "transformers"
+            manifest["files"] = {f: sha256_file(target / f) for f in files}
+            manifest["sha256"] = hashlib.sha256(
+                json.dumps(manifest["files"], sort_keys=True).encode()
+            ).hexdigest()
+            manifest["size_bytes"] = sum((target / f).stat().st_size for f in files)
+        else:
+            model_path = target / MODEL_FILE
+            sio.dump(result.model, model_path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+            manifest["sha256"] = sha256_file(model_path)
+            manifest["size_bytes"] = model_path.stat().st_size
+            manifest["types"] = sorted(sio.get_untrusted_types(file=model_path))
+        manifest |= {
             "params": result.params,
             "metrics": result.metrics,
             "data": result.data,
@@ -246,8 +259,10 @@ class Registry:
     def verify(self, info: VersionInfo) -> Path:
         """Check the artifact exists, matches its recorded sha256 and holds only allowed
         types; return its path."""
-        model_path = info.path / MODEL_FILE
         label = f"{info.name} {info.version}"
+        if info.manifest.get("backend") == "transformers":
+            return self._verify_files(info, label)
+        model_path = info.path / MODEL_FILE
         if not model_path.is_file():
             raise ArtifactUnavailable(
                 f"Thiếu tệp mô hình {label} ({model_path}).",
@@ -286,6 +301,34 @@ class Registry:
             )
         return model_path
 
+    def _verify_files(self, info: VersionInfo, label: str) -> Path:
+        files = info.manifest.get("files") or {}
+        for rel, expected in files.items():
+            path = (info.path / rel).resolve()
+            if info.path.resolve() not in path.parents or not path.is_file():
+                raise ArtifactUnavailable(
+                    f"Thiếu tệp {rel} của mô hình {label}.",
+                    f"The file {rel} of model {label} is missing.",
+                    name=info.name,
+                    version=info.version,
+                )
+            if sha256_file(path) != expected:
+                raise ArtifactUnavailable(
+                    f"Tệp {rel} của mô hình {label} đã bị thay đổi hoặc hỏng; từ chối nạp.",
+                    f"The file {rel} of model {label} was altered or is corrupted (sha256 "
+                    "mismatch); refusing to load it.",
+                    name=info.name,
+                    version=info.version,
+                )
+        if not files:
+            raise ArtifactUnavailable(
+                f"Mô hình {label} không có tệp nào.",
+                f"Model {label} lists no files.",
+                name=info.name,
+                version=info.version,
+            )
+        return info.path
+
     def _trusted_types(self, name: str) -> frozenset[str]:
         _ensure_builtin_specs()
         spec = SPECS.get(name)
@@ -304,7 +347,14 @@ class Registry:
         info = self.info(name, version)
         model_path = self.verify(info)
         try:
-            model = sio.load(model_path, trusted=sorted(self._trusted_types(name)))
+            if info.manifest.get("backend") == "transformers":
+                from detector.transformers_backend import TransformersClassifier
+
+                model = TransformersClassifier.load_artifact(model_path, info.manifest["params"])
+            else:
+                model = sio.load(model_path, trusted=sorted(self._trusted_types(name)))
+        except Unavailable:
+            raise
         except Exception as exc:
             raise ArtifactUnavailable(
                 f"Không nạp được mô hình {name} {version}.",

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
-from detector.normalize import normalize, tokens
+from detector.normalize import Token, join_tokens, tokens
 from detector.registry import ModelLoader
 from detector.settings import DetectorSettings
 from models.detections import Detection
@@ -69,12 +69,12 @@ def _is_junk(text: str) -> bool:
     return bad > _JUNK_SHARE * len(text)
 
 
-def _status(text: str) -> tuple[Status, str]:
+def _status(text: str, toks: list[Token]) -> tuple[Status, str]:
     if not text.strip():
         return "empty", "Văn bản rỗng: không có gì để đánh giá. / Empty text."
     if _is_junk(text):
         return "junk", "Dữ liệu nhị phân hoặc ký tự điều khiển: không đánh giá. / Binary junk."
-    kinds = {t.kind for t in tokens(text)}
+    kinds = {t.kind for t in toks}
     if "word" not in kinds:
         if kinds & {"emoji", "emoticon"}:
             return "emoji_only", "Chỉ có biểu tượng cảm xúc. / Emoji only."
@@ -111,16 +111,25 @@ def _detect_batch(
 ) -> list[DetectionPublic]:
     limit = settings.max_text_chars
     cut = [t[:limit] if isinstance(t, str) else "" for t in texts]
-    statuses = [_status(t) for t in cut]
+    # One tokenisation per text serves both the status check and the normalised form.
+    toks = [tokens(unicodedata.normalize("NFC", t)) for t in cut]
+    statuses = [_status(t, k) for t, k in zip(cut, toks, strict=True)]
     todo = [i for i, (status, _) in enumerate(statuses) if status in ("ok", "emoji_only")]
     results: dict[int, dict[str, Any]] = {}
     if todo:
-        normalized = [normalize(cut[i]) for i in todo]
-        features = tox.features_.transform_normalized(normalized)
-        proba = tox.proba_from_features(features)
-        labels = tox.label_from_proba(proba)
-        toxic = tox.toxic_proba_from_features(features)
-        explanations = tox.explain_features(features, labels)
+        if hasattr(tox, "features_"):
+            normalized = [join_tokens(toks[i]) for i in todo]
+            features = tox.features_.transform_normalized(normalized)
+            proba = tox.proba_from_features(features)
+            labels = tox.label_from_proba(proba)
+            toxic = tox.toxic_proba_from_features(features)
+            explanations = tox.explain_features(features, labels)
+        else:  # the transformers backend: no n-gram explanation, toxic = not CLEAN
+            proba = tox.predict_proba([cut[i] for i in todo])
+            labels = tox.label_from_proba(proba)
+            clean = list(tox.classes_).index("CLEAN") if "CLEAN" in tox.classes_ else None
+            toxic = None if clean is None else 1.0 - proba[:, clean]
+            explanations = [[] for _ in todo]
         # Spans explain a toxic verdict; a post judged CLEAN has no offending words.
         flagged = [k for k, label in enumerate(labels) if label != "CLEAN"]
         found = spans_model.predict_spans([cut[todo[k]] for k in flagged]) if flagged else []

@@ -42,6 +42,7 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):
         min_df: int = 2,
         max_features: int | None = 150_000,
         augment_stripped: bool = True,
+        accented_chars: bool = True,
         calibration_folds: int = 3,
         random_state: int = 0,
     ) -> None:
@@ -52,6 +53,7 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):
         self.min_df = min_df
         self.max_features = max_features
         self.augment_stripped = augment_stripped
+        self.accented_chars = accented_chars
         self.calibration_folds = calibration_folds
         self.random_state = random_state
 
@@ -68,6 +70,7 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):
             char_ngrams=self.char_ngrams,
             min_df=self.min_df,
             max_features=self.max_features,
+            accented_chars=self.accented_chars,
         ).fit_normalized(normalized)
         features = self.features_.transform_normalized(normalized)
         self.n_features_in_ = 1  # one text column
