@@ -9,7 +9,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api.ui import errors as ui_errors
 from api.ui.render import STATIC_DIR
-from api.ui.routes import auth, dashboard, desk, ops, partner, public, rebuttals, sources
+from api.ui.routes import admin, auth, dashboard, desk, ops, partner, public, rebuttals, sources
 from api.ui.settings import UiSettings
 
 router = APIRouter(include_in_schema=False)
@@ -21,6 +21,7 @@ router.include_router(rebuttals.router)
 router.include_router(partner.router)
 router.include_router(public.router)
 router.include_router(dashboard.router)
+router.include_router(admin.router)
 
 
 def session_secret(secret_key: str) -> str:

@@ -361,6 +361,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "open_breached_now": ("đang quá hạn", "open and overdue now"),
     "partner": ("Đối tác", "Partner"),
     "briefs_sent": ("Bản tin đã gửi", "Briefs sent"),
+    "inactive": ("Ngừng", "Inactive"),
+    "logins": ("Tài khoản", "Logins"),
+    "topics": ("Chủ đề theo dõi", "Topics"),
+    "topics_help": (
+        "Mã chủ đề, cách nhau bằng dấu phẩy, ví dụ: giao_duc, y_te",
+        "Topic codes separated by commas, e.g. giao_duc, y_te",
+    ),
+    "bad_topics": ("Mã chủ đề không hợp lệ: {topics}", "Invalid topic codes: {topics}"),
+    "name_required": ("Cần nhập tên.", "A name is required."),
+    "api_keys": ("Khoá API", "API keys"),
+    "revoked": ("Đã thu hồi", "Revoked"),
+    "revoke": ("Thu hồi", "Revoke"),
+    "key_label": ("Nhãn khoá", "Key label"),
+    "issue_key": ("Cấp khoá mới", "Issue a key"),
+    "key_shown_once": (
+        "Khoá mới chỉ hiển thị một lần này. Hãy sao chép và gửi an toàn cho đối tác:",
+        "The new key is shown only this once. Copy it and send it securely to the partner:",
+    ),
+    "key_revoked": ("Đã thu hồi khoá vgl_{prefix}.", "Key vgl_{prefix} revoked."),
+    "create_login": ("Tạo tài khoản đăng nhập", "Create a login"),
+    "partner_login_created": ("Đã tạo tài khoản «{username}».", "Login '{username}' created."),
+    "add_partner": ("Thêm đối tác", "Add a partner"),
+    "contact_email": ("Email liên hệ", "Contact e-mail"),
+    "partner_created": ("Đã thêm đối tác «{name}».", "Partner '{name}' added."),
+    "partner_updated": ("Đã cập nhật đối tác «{name}».", "Partner '{name}' updated."),
 }
 
 

@@ -69,4 +69,10 @@ UI_ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/ui/report"): PUBLIC,
     ("GET", "/ui/report/{token}"): PUBLIC,
     ("GET", "/ui/dashboard"): STAFF,
+    ("GET", "/ui/admin/partners"): ADMIN,
+    ("POST", "/ui/admin/partners"): ADMIN,
+    ("POST", "/ui/admin/partners/{partner_id}"): ADMIN,
+    ("POST", "/ui/admin/partners/{partner_id}/keys"): ADMIN,
+    ("POST", "/ui/admin/partners/{partner_id}/keys/{key_id}/revoke"): ADMIN,
+    ("POST", "/ui/admin/partners/{partner_id}/users"): ADMIN,
 }

@@ -143,10 +143,10 @@ def published_brief(
     return seeded
 
 
-def partner(engine: Engine) -> int:
+def partner(engine: Engine, topics: tuple[str, ...] = ("giao_duc",)) -> int:
     with Session(engine, expire_on_commit=False) as session:
         row = partners_service.create(
-            session=session, name=f"Báo Thử Nghiệm {uuid.uuid4().hex[:6]}", topics=["giao_duc"]
+            session=session, name=f"Báo Thử Nghiệm {uuid.uuid4().hex[:6]}", topics=topics
         )
         session.commit()
         assert row.id is not None

@@ -1,0 +1,312 @@
+"""Queue, case, rebuttal, partner, public report, dashboard and partner admin pages,
+through the real services (no browser)."""
+
+import re
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from models.cases import Case
+from models.desk import BriefRecipient, Publication, Report
+from models.enums import CaseState, Role
+from models.partners import Partner, PartnerKey
+from models.rebuttals import Evidence, Rebuttal
+from models.users import User
+from tests.ui import seed
+from tests.ui.support import csrf_from
+
+ALERT = re.compile(r'class="alert alert-(\w+)" role="\w+">([^<]*)<')
+
+
+def alerts(html: str) -> list[str]:
+    return [text for _, text in ALERT.findall(html)]
+
+
+@pytest.fixture
+def people(make_user: Callable[..., User]) -> dict[str, int]:
+    found = {}
+    for role in (Role.monitor, Role.editor, Role.approver):
+        user = make_user(role)
+        assert user.id is not None
+        found[role.value] = user.id
+    return found
+
+
+def test_queue_lists_open_cases_with_reasons_and_csv(
+    engine: Engine, people: dict[str, int], logged_in: Callable[..., TestClient]
+) -> None:
+    case = seed.new_case(engine, people["monitor"])
+    monitor = logged_in(Role.monitor)
+    page = monitor.get("/ui/queue")
+    assert f'id="case-row-{case.case_id}"' in page.text and case.title in page.text
+    assert "Mức rủi ro" in page.text  # a priority reason badge
+    assert 'hx-trigger="every 20s' in page.text
+    rows = monitor.get("/ui/queue/rows?state=new")
+    assert rows.text.lstrip().startswith('<tbody id="queue-rows"')
+    assert case.title in rows.text
+    assert case.title not in monitor.get("/ui/queue/rows?state=published").text
+    csv = monitor.get("/ui/queue?format=csv&state=new")
+    assert csv.headers["content-type"].startswith("text/csv") and case.title in csv.text
+
+
+def test_bad_queue_filters_are_ignored_and_bad_cursor_is_a_clear_error(
+    logged_in: Callable[..., TestClient],
+) -> None:
+    monitor = logged_in(Role.monitor)
+    assert monitor.get("/ui/queue?state=nonsense&sort=evil&who=x").status_code == 200
+    page = monitor.get("/ui/queue?cursor=not-a-cursor")
+    assert page.status_code == 422 and "Con trỏ" in page.text
+
+
+def test_bulk_assign_and_dismiss_report_each_case(
+    engine: Engine,
+    people: dict[str, int],
+    logged_in: Callable[..., TestClient],
+    session: Session,
+) -> None:
+    first = seed.new_case(engine, people["monitor"])
+    second = seed.new_case(engine, people["monitor"])
+    monitor = logged_in(Role.monitor)
+    page = monitor.post(
+        "/ui/queue/bulk",
+        data={"action": "assign_me", "case_ids": [f"{first.case_id}:1", f"{second.case_id}:1"]},
+    )
+    assert "Đã xử lý 2/2 vụ việc." in alerts(page.text)
+    # Versions moved on: a stale selection fails per case, with the reason.
+    page = monitor.post(
+        "/ui/queue/bulk",
+        data={"action": "dismiss", "reason": "Trùng lặp", "case_ids": [f"{first.case_id}:1"]},
+    )
+    messages = alerts(page.text)
+    assert "Đã xử lý 0/1 vụ việc." in messages
+    assert any(m.startswith(f"#{first.case_id}: ") for m in messages)
+    page = monitor.post("/ui/queue/bulk", data={"action": "dismiss", "case_ids": []})
+    assert "Hãy chọn ít nhất một vụ việc." in alerts(page.text)
+    page = monitor.post("/ui/queue/bulk", data={"action": "dismiss", "case_ids": ["1:x"]})
+    assert page.status_code == 422
+    states = {c.id: c.state for c in session.exec(select(Case)).all()}
+    assert states == {first.case_id: CaseState.new, second.case_id: CaseState.new}
+
+
+def test_editor_cannot_bulk_or_see_bulk_form(
+    engine: Engine, people: dict[str, int], logged_in: Callable[..., TestClient]
+) -> None:
+    seed.new_case(engine, people["monitor"])
+    editor = logged_in(Role.editor)
+    assert 'id="bulk-form"' not in editor.get("/ui/queue").text
+    assert editor.post("/ui/queue/bulk", data={"action": "dismiss"}).status_code == 403
+
+
+def test_case_page_shows_span_detection_and_only_allowed_moves(
+    engine: Engine, people: dict[str, int], logged_in: Callable[..., TestClient]
+) -> None:
+    case = seed.new_case(engine, people["monitor"])
+    monitor = logged_in(Role.monitor)
+    page = monitor.get(f"/ui/cases/{case.case_id}").text
+    assert '<mark class="span"' in page and ">lũ quan chức ngu dốt</mark>" in page
+    assert "ngôn từ xúc phạm (0,80)" in page and "ngu dốt +1.70" in page
+    assert set(re.findall(r'name="to" value="(\w+)"', page)) == {"triaged", "dismissed"}
+    approver = logged_in(Role.approver)
+    assert (
+        re.findall(r'name="to" value="(\w+)"', approver.get(f"/ui/cases/{case.case_id}").text) == []
+    )
+    ops = logged_in(Role.ops)
+    assert 'name="to"' not in ops.get(f"/ui/cases/{case.case_id}").text
+
+
+def test_dismiss_needs_a_reason_and_stale_version_is_refused(
+    engine: Engine, people: dict[str, int], logged_in: Callable[..., TestClient], session: Session
+) -> None:
+    case = seed.new_case(engine, people["monitor"])
+    monitor = logged_in(Role.monitor)
+    page = monitor.post(f"/ui/cases/{case.case_id}/move", data={"to": "dismissed", "version": "1"})
+    assert page.status_code == 422
+    page = monitor.post(f"/ui/cases/{case.case_id}/move", data={"to": "triaged", "version": "9"})
+    assert page.status_code == 409 and "vừa được người khác thay đổi" in page.text
+    page = monitor.post(f"/ui/cases/{case.case_id}/move", data={"to": "published", "version": "1"})
+    assert page.status_code == 409
+    assert session.exec(select(Case)).one().state == CaseState.new
+
+
+def test_editor_drafts_adds_evidence_and_submits(
+    engine: Engine, people: dict[str, int], logged_in: Callable[..., TestClient], session: Session
+) -> None:
+    case = seed.triaged_case(engine, people["monitor"])
+    editor = logged_in(Role.editor)
+    bad = editor.post(f"/ui/cases/{case.case_id}/rebuttal", data={"verdict": "bịa", "summary": "x"})
+    assert bad.status_code == 422 and 'name="summary"' in bad.text
+    assert session.exec(select(Rebuttal)).all() == []
+    page = editor.post(
+        f"/ui/cases/{case.case_id}/rebuttal",
+        data={"verdict": "tin_sai_su_that", "summary": "Không tăng", "key_facts": "a\n\n b "},
+    )
+    assert any(m.startswith("Đã tạo bài phản bác") for m in alerts(page.text))
+    row = session.exec(select(Rebuttal)).one()
+    assert row.key_facts == ["a", "b"]
+    no_url = editor.post(f"/ui/rebuttals/{row.id}/evidence", data={"kind": "url", "title": "T"})
+    assert no_url.status_code == 422
+    authority = editor.post(
+        f"/ui/rebuttals/{row.id}/evidence",
+        data={"kind": "authority_confirmation", "title": "Xác nhận", "authority": "Bộ GD-ĐT"},
+    )
+    assert authority.status_code == 422 and "confirmed_by" in authority.text
+    ok = editor.post(
+        f"/ui/rebuttals/{row.id}/evidence",
+        data={"kind": "url", "title": "Thông cáo", "url": "https://moet.example.gov.vn/a"},
+    )
+    assert "Đã thêm bằng chứng." in alerts(ok.text)
+    assert len(session.exec(select(Evidence)).all()) == 1
+    editor.post(f"/ui/rebuttals/{row.id}/submit", data={"version": str(row.version)})
+    session.refresh(row)
+    assert row.status == "in_review"
+
+
+def test_only_an_approver_reviews_and_publishes(
+    engine: Engine,
+    people: dict[str, int],
+    logged_in: Callable[..., TestClient],
+    session: Session,
+) -> None:
+    case = seed.rebuttal_in_review(engine, people["monitor"], people["editor"])
+    editor = logged_in(Role.editor)
+    assert "Duyệt và xuất bản" not in editor.get(f"/ui/rebuttals/{case.rebuttal_id}").text
+    assert (
+        editor.post(f"/ui/rebuttals/{case.rebuttal_id}/publish", data={"version": "1"}).status_code
+        == 403
+    )
+    approver = logged_in(Role.approver)
+    page = approver.get(f"/ui/rebuttals/{case.rebuttal_id}").text
+    assert "Duyệt và xuất bản" in page and "Lưu phiên bản mới" not in page
+    assert "Dữ liệu ClaimReview (JSON-LD) có sau khi xuất bản." in page
+    row = session.get(Rebuttal, case.rebuttal_id)
+    assert row is not None
+    empty_note = approver.post(
+        f"/ui/rebuttals/{row.id}/request-changes", data={"version": str(row.version)}
+    )
+    assert empty_note.status_code == 422
+    page = approver.post(f"/ui/rebuttals/{row.id}/publish", data={"version": str(row.version)})
+    assert any(m.startswith("Đã xuất bản; bản tin") for m in alerts(page.text))
+    assert "&#34;@type&#34;: &#34;ClaimReview&#34;" in page.text
+    session.refresh(row)
+    assert row.status == "published"
+
+
+def test_partner_acknowledges_and_reports_only_own_briefs(
+    engine: Engine,
+    people: dict[str, int],
+    logged_in: Callable[..., TestClient],
+    session: Session,
+) -> None:
+    partner_id = seed.partner(engine)
+    other_id = seed.partner(engine, topics=("y_te",))
+    brief = seed.published_brief(
+        engine, people["monitor"], people["editor"], people["approver"], partner_id
+    )
+    mine = logged_in(Role.partner, partner_id=partner_id)
+    other = logged_in(Role.partner, partner_id=other_id)
+    assert f"#{brief.brief_id}" in mine.get("/ui/partner/briefs").text
+    assert other.get(f"/ui/partner/briefs/{brief.brief_id}").status_code == 404
+    assert other.post(f"/ui/partner/briefs/{brief.brief_id}/ack").status_code == 404
+    mine.post(f"/ui/partner/briefs/{brief.brief_id}/ack")
+    receipt = session.get(BriefRecipient, (brief.brief_id, partner_id))
+    assert receipt is not None and receipt.acknowledged_at is not None
+    bad = mine.post(
+        f"/ui/partner/briefs/{brief.brief_id}/publications", data={"url": "ftp://x", "reach": "-1"}
+    )
+    assert bad.status_code == 422
+    mine.post(
+        f"/ui/partner/briefs/{brief.brief_id}/publications",
+        data={"url": "https://bao.example.vn/a", "reach": "500"},
+    )
+    rows = session.exec(select(Publication)).all()
+    assert [(p.url, p.reach) for p in rows] == [("https://bao.example.vn/a", 500)]
+    assert mine.get("/ui/partner/commissions").status_code == 200
+    staff = logged_in(Role.admin)
+    assert staff.get("/ui/partner/briefs").status_code == 403
+
+
+def test_public_report_without_login(app: object, session: Session) -> None:
+    from fastapi import FastAPI
+
+    assert isinstance(app, FastAPI)
+    visitor = TestClient(app)
+    form = visitor.get("/ui/report")
+    assert form.status_code == 200 and '<html lang="vi">' in form.text
+    assert 'name="viewport"' in form.text
+    token = csrf_from(form.text)
+    bad = visitor.post(
+        "/ui/report",
+        data={"url": "javascript:alert(1)", "description": "ngắn", "csrf_token": token},
+    )
+    assert bad.status_code == 422 and session.exec(select(Report)).all() == []
+    no_csrf = visitor.post(
+        "/ui/report", data={"url": "https://fb.example.vn/p/1", "description": "Tin sai học phí"}
+    )
+    assert no_csrf.status_code == 403
+    page = visitor.post(
+        "/ui/report",
+        data={
+            "url": "https://fb.example.vn/p/1",
+            "description": "Tin sai về học phí đại học",
+            "contact": "",
+            "csrf_token": token,
+        },
+    )
+    report = session.exec(select(Report)).one()
+    assert report.token in page.text and "Cảm ơn bạn." in page.text
+    assert visitor.get("/ui/report/" + "x" * 30).status_code == 404
+
+
+def test_dashboard_figures_and_csv(
+    engine: Engine, people: dict[str, int], logged_in: Callable[..., TestClient]
+) -> None:
+    partner_id = seed.partner(engine)
+    seed.published_brief(
+        engine, people["monitor"], people["editor"], people["approver"], partner_id
+    )
+    monitor = logged_in(Role.monitor)
+    page = monitor.get("/ui/dashboard?days=7")
+    assert page.status_code == 200 and page.text.count("<svg") == 5
+    assert re.search(r'id="ttr-median">\d+\.\d h<', page.text)
+    flagged = monitor.get("/ui/dashboard?format=csv&table=flagged")
+    assert flagged.text.splitlines()[0] == "\ufeffday,OFFENSIVE"
+    assert sum(int(line.split(",")[1]) for line in flagged.text.splitlines()[1:]) == 1
+    partners = monitor.get("/ui/dashboard?format=csv&table=partners").text
+    assert ",1,0,0,0" in partners
+    assert monitor.get("/ui/dashboard?days=0").status_code == 422
+
+
+def test_admin_partner_administration(
+    logged_in: Callable[..., TestClient], session: Session
+) -> None:
+    admin = logged_in(Role.admin)
+    page = admin.post("/ui/admin/partners", data={"name": "Báo Mới", "topics": "giao_duc, y_te"})
+    assert "Đã thêm đối tác «Báo Mới»." in alerts(page.text)
+    partner = session.exec(select(Partner)).one()
+    assert partner.topics == ["giao_duc", "y_te"]
+    assert admin.post("/ui/admin/partners", data={"name": "Báo Mới"}).status_code == 422
+    assert (
+        admin.post("/ui/admin/partners", data={"name": "X", "topics": "Giáo dục!"}).status_code
+        == 422
+    )
+    issued = admin.post(f"/ui/admin/partners/{partner.id}/keys", data={"label": "CMS"})
+    key = re.search(r'id="new-key">(vgl_[^<]+)<', issued.text)
+    assert key is not None
+    assert admin.get("/ui/admin/partners").text.count(key.group(1)) == 0
+    key_row = session.exec(select(PartnerKey)).one()
+    admin.post(f"/ui/admin/partners/{partner.id}/keys/{key_row.id}/revoke")
+    session.refresh(key_row)
+    assert key_row.revoked_at is not None
+    short = admin.post(
+        f"/ui/admin/partners/{partner.id}/users", data={"username": "bao-moi", "password": "123"}
+    )
+    assert short.status_code == 422
+    admin.post(
+        f"/ui/admin/partners/{partner.id}/users",
+        data={"username": "bao-moi", "password": "mat-khau-dai-du"},
+    )
+    user = session.exec(select(User).where(User.username == "bao-moi")).one()
+    assert user.role == Role.partner and user.partner_id == partner.id
