@@ -178,9 +178,9 @@ def test_only_an_approver_reviews_and_publishes(
         == 403
     )
     approver = logged_in(Role.approver)
-    page = approver.get(f"/ui/rebuttals/{case.rebuttal_id}").text
-    assert "Duyệt và xuất bản" in page and "Lưu phiên bản mới" not in page
-    assert "Dữ liệu ClaimReview (JSON-LD) có sau khi xuất bản." in page
+    review = approver.get(f"/ui/rebuttals/{case.rebuttal_id}").text
+    assert "Duyệt và xuất bản" in review and "Lưu phiên bản mới" not in review
+    assert "Dữ liệu ClaimReview (JSON-LD) có sau khi xuất bản." in review
     row = session.get(Rebuttal, case.rebuttal_id)
     assert row is not None
     empty_note = approver.post(
