@@ -1,4 +1,4 @@
-# ruff: noqa: E501  (Vietnamese sentence templates and HTML read better unwrapped)
+# ruff: noqa: E501, E402  (long Vietnamese templates; sys.path is fixed before other imports)
 """Crawl benchmark: Vigil against Scrapy on a local Vietnamese news site.
 
     nice .venv/bin/python bench/crawl.py [--pages 600] [--concurrency 16] [--repeat 2]
@@ -17,6 +17,13 @@ Prints one JSON line per measurement and a summary line with ratios and targets.
 Scrapy is a bench-only tool: `.venv/bin/pip install scrapy`.
 """
 
+import sys
+from pathlib import Path
+
+# Run as `python bench/crawl.py`, this folder comes first on sys.path, where a sibling
+# script (bench/queue.py) would shadow the standard library's `queue`.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import asyncio
 import html
@@ -27,10 +34,8 @@ import resource
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
@@ -608,6 +613,7 @@ def main() -> None:
                 "concurrency": args.concurrency,
                 "extract_workers": args.workers,
                 "cpus": os.cpu_count(),
+                "load_avg_1m_at_start": round(os.getloadavg()[0], 2),
             }
             sys.stdout.write(json.dumps(site) + "\n")
             results: dict[str, list[dict[str, Any]]] = {
@@ -649,7 +655,9 @@ def main() -> None:
             "full_ratio>=1": full_ratio >= 1,
             "peak_memory<=400MB": peak <= 400,
         },
-        "note": "best of repeats; peak memory = crawl process + its extraction workers",
+        "load_avg_1m_at_end": round(os.getloadavg()[0], 2),
+        "note": "best of repeats; peak memory = crawl process + its extraction workers; "
+        "a shared machine's load skews every figure",
     }
     sys.stdout.write(json.dumps(summary) + "\n")
 

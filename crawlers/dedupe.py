@@ -19,6 +19,7 @@ NUM_PERM = 128
 # Pinned so signatures stored today stay comparable after a datasketch upgrade.
 SCHEME = "affine32"
 _LOW32 = np.int64(0xFFFFFFFF)
+_local = threading.local()
 
 
 def _identity(value: int) -> int:
@@ -31,7 +32,11 @@ def signature_from_hashes(hashes: np.ndarray) -> bytes:
     The shingles are hashed once (shingle_hashes, possibly in a worker process); MinHash
     reuses those hashes instead of hashing every shingle again with SHA-1.
     """
-    mh = MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashfunc=_identity)
+    mh = getattr(_local, "minhash", None)
+    if mh is None:
+        # Building a MinHash draws its permutations; one per thread, cleared per use.
+        mh = _local.minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashfunc=_identity)
+    mh.clear()
     if hashes.size:
         mh.update_batch((hashes & _LOW32).tolist())
     return bytes(mh.hashvalues.astype(np.uint32).tobytes())

@@ -5,6 +5,7 @@ Everything here is pure and picklable so a process pool can run it.
 """
 
 import gzip
+import hashlib
 import json
 import re
 import unicodedata
@@ -31,6 +32,20 @@ MAX_GZIP_BYTES = 50_000_000
 
 
 @dataclass
+class PackedSnapshot:
+    """The raw bytes of a page, hashed and compressed where they were extracted."""
+
+    sha256: str
+    size: int
+    compressed: bytes
+
+
+def pack_snapshot(body: bytes, max_bytes: int, level: int) -> PackedSnapshot:
+    kept = body[:max_bytes]
+    return PackedSnapshot(hashlib.sha256(kept).hexdigest(), len(kept), zlib.compress(kept, level))
+
+
+@dataclass
 class Article:
     url: str
     title: str | None
@@ -41,6 +56,7 @@ class Article:
     # database writer; the writer derives the MinHash signature from them.
     shingle_hashes: bytes = b""
     engagement: dict[str, Any] = field(default_factory=dict)
+    snapshot: PackedSnapshot | None = None
 
 
 # -- articles -------------------------------------------------------------------------
@@ -179,6 +195,22 @@ def extract_article(
         published_at=published_at,
         shingle_hashes=shingle_hashes(text).tobytes(),
     )
+
+
+def extract_page(
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    selectors: Mapping[str, str] | None,
+    snapshot_max_bytes: int,
+    snapshot_level: int,
+) -> Article:
+    """extract_article plus the packed snapshot: all the CPU work a page needs, in one call
+    that an extraction worker process can run."""
+    article = extract_article(body, url, content_type, selectors)
+    if snapshot_max_bytes:
+        article.snapshot = pack_snapshot(body, snapshot_max_bytes, snapshot_level)
+    return article
 
 
 # -- feeds ----------------------------------------------------------------------------

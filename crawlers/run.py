@@ -31,7 +31,7 @@ from crawlers.extract import (
     Article,
     FeedEntry,
     SitemapUrl,
-    extract_article,
+    extract_page,
     json_records,
     listing_links,
     parse_feed,
@@ -351,11 +351,13 @@ class Crawl:
         selectors = dict(self.spec.config.selectors)
         return await loop.run_in_executor(
             self.extract_pool,
-            extract_article,
+            extract_page,
             result.body,
             result.final_url,
             result.content_type,
             selectors,
+            self.settings.snapshot_max_bytes,
+            self.settings.snapshot_compress_level,
         )
 
 

@@ -5,7 +5,6 @@ cluster membership, so a crash between two posts leaves only whole posts behind.
 methods are synchronous and meant to run on one writer thread.
 """
 
-import hashlib
 import threading
 import time
 import zlib
@@ -21,7 +20,7 @@ from sqlmodel import Session, col, func, select
 from crawlers import posts as posts_service
 from crawlers.dedupe import NearDuplicateIndex, signature_from_hashes
 from crawlers.errors import DropItem
-from crawlers.extract import Article
+from crawlers.extract import Article, PackedSnapshot, pack_snapshot
 from crawlers.fetch import FetchResult
 from crawlers.settings import CrawlerSettings
 from crawlers.shingles import shingle_hashes
@@ -35,10 +34,6 @@ INDEX_LOAD_LIMIT = 200_000
 INDEX_MAX_AGE_SECONDS = 6 * 3600
 _INDEX_CACHE: dict[tuple[str, float], NearDuplicateIndex] = {}
 _INDEX_CACHE_LOCK = threading.Lock()
-
-
-def compress(body: bytes, level: int = 6) -> bytes:
-    return zlib.compress(body, level)
 
 
 def decompress(data: bytes) -> bytes:
@@ -147,25 +142,32 @@ class Store:
                     if attempt:
                         raise
 
-    def _snapshot(self, session: Session, result: FetchResult) -> int | None:
+    def _snapshot(
+        self, session: Session, result: FetchResult, packed: PackedSnapshot | None = None
+    ) -> int | None:
+        """Insert the snapshot of a fetch; a shared body (no `packed`) is stored only once."""
         if self.settings.snapshot_max_bytes == 0:
             return None
-        body = result.body[: self.settings.snapshot_max_bytes]
-        digest = hashlib.sha256(body).hexdigest()
         url = result.final_url or result.url
-        existing = session.exec(
-            select(Snapshot.id).where(Snapshot.sha256 == digest, Snapshot.url == url)
-        ).first()
-        if existing is not None:
-            return existing
+        if packed is None:
+            packed = pack_snapshot(
+                result.body,
+                self.settings.snapshot_max_bytes,
+                self.settings.snapshot_compress_level,
+            )
+            existing = session.exec(
+                select(Snapshot.id).where(Snapshot.sha256 == packed.sha256, Snapshot.url == url)
+            ).first()
+            if existing is not None:
+                return existing
         snapshot = Snapshot(
             url=url,
             fetched_at=result.fetched_at,
             status_code=result.status,
             content_type=(result.content_type or "")[:255] or None,
-            sha256=digest,
-            size=len(body),
-            compressed=compress(body, self.settings.snapshot_compress_level),
+            sha256=packed.sha256,
+            size=packed.size,
+            compressed=packed.compressed,
         )
         session.add(snapshot)
         session.flush()
@@ -206,7 +208,7 @@ class Store:
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 if fetched is not None:
-                    snapshot_id = self._snapshot(session, fetched)
+                    snapshot_id = self._snapshot(session, fetched, article.snapshot)
                 post = posts_service.create(
                     session=session,
                     post_in=post_in,
