@@ -193,9 +193,90 @@ _CUE_RES = {
 }
 
 
+# Phrases that, written by the post itself, rule out an automatic link whatever the classifier
+# says: an explicit refutation, or a question about the claim. They only block auto-linking
+# (staff still see the suggestion); "không phải tin đồn" ("it is not a rumour") and "ai bảo tin
+# giả" ("who says it is fake") insist the claim is true, so a negation right before a cue
+# cancels it.
+VETO_REFUTE: tuple[str, ...] = (
+    "bac bo",
+    "khong dung su that",
+    "sai su that",
+    "thong tin sai",
+    "tin sai",
+    "tin gia",
+    "tin don",
+    "bia dat",
+    "xuyen tac",
+    "vu khong",
+    "khong chinh xac",
+    "khong co chuyen",
+    "khong co viec",
+    "dinh chinh",
+    "cai chinh",
+    "phu nhan",
+    "gia mao",
+    "mao danh",
+    "hoan toan sai",
+    "tung tin",
+    "dung tin",
+    "dung chia se",
+    "dung share",
+    "khong co quy dinh",
+    "chua co quy dinh",
+    "khong co can cu",
+)
+VETO_QUESTION: tuple[str, ...] = (
+    "co phai",
+    "co that",
+    "co dung",
+    "phai khong",
+    "dung khong",
+    "that khong",
+    "that a",
+    "khong a",
+    "khong nhi",
+    "ai biet",
+    "cho hoi",
+    "xin hoi",
+    "lieu",
+)
+_VETO_REFUTE_RE = re.compile(
+    r"(?<!khong phai )(?<!ai bao )(?<!khong phai la )\b(?:"
+    + "|".join(re.escape(c) for c in sorted(VETO_REFUTE, key=len, reverse=True))
+    + r")\b"
+)
+_VETO_QUESTION_RE = re.compile(
+    r"\b(?:" + "|".join(re.escape(c) for c in sorted(VETO_QUESTION, key=len, reverse=True)) + r")\b"
+)
+
+
+def vetoes(claim_text: str, post_text: str) -> list[str]:
+    """Why ``post_text`` must not be auto-linked to ``claim_text`` as spreading it (empty if
+    nothing forbids it): refutation or question phrases the claim itself does not contain."""
+    post = match_key(post_text).text
+    claim = match_key(claim_text).text
+    out: list[str] = []
+    refute = set(_VETO_REFUTE_RE.findall(post)) - set(_VETO_REFUTE_RE.findall(claim))
+    out.extend(f"refute:{c}" for c in sorted(refute))
+    asks = bool(_VETO_QUESTION_RE.search(post)) and not _VETO_QUESTION_RE.search(claim)
+    # "...không?", "...hả?": a yes/no question ending.
+    asks = asks or (
+        (post_text or "").rstrip().endswith("?")
+        and re.search(r"\b(?:khong|chua|ha|a|nhi|sao)$", post) is not None
+    )
+    if asks:
+        out.append("question")
+    return out
+
+
 def _residual(post: tuple[str, ...], claim: tuple[str, ...]) -> str:
     claim_set = set(claim)
     return " ".join(s for s in post if s not in claim_set)
+
+
+def _char_grams(text: str, n: int = 4) -> set[str]:
+    return {text[i : i + n] for i in range(len(text) - n + 1)}
 
 
 def _dense_features(claim_text: str, post_text: str) -> list[float]:
@@ -225,6 +306,14 @@ def _dense_features(claim_text: str, post_text: str) -> list[float]:
     claim_set = set(claim.syllables)
     covered = sum(1 for s in claim_set if s in set(post.syllables)) / max(len(claim_set), 1)
     out.append(covered)
+    # How much of the claim the post repeats, in order: a spreader restates it (with its
+    # numbers), a report of the real decision shares the topic words but says something else.
+    claim_bigrams = set(itertools.pairwise(claim.syllables))
+    post_bigrams = set(itertools.pairwise(post.syllables))
+    out.append(len(claim_bigrams & post_bigrams) / max(len(claim_bigrams), 1))
+    claim_grams = _char_grams(claim.text)
+    out.append(len(claim_grams & _char_grams(post.text)) / max(len(claim_grams), 1))
+    out.append(1.0 if both and claim.numbers <= post.numbers else 0.0)
     extra = len(_residual(post.syllables, claim.syllables).split())
     out.append(float(np.log1p(extra)))
     return out

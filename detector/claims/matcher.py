@@ -26,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from detector.claims.features import FEATURE_NAMES, candidate_features
 from detector.claims.index import ClaimIndex
 from detector.claims.text import MatchKey, match_key
-from detector.stance import StanceClassifier
+from detector.stance import StanceClassifier, vetoes
 from models.enums import Stance
 
 # Posts are cut to this many characters before matching: a claim is a sentence or two, and
@@ -146,12 +146,14 @@ class ClaimMatcher:
             confidence: float | None = None
             auto = False
             if suggested and rank < stance_for and self.model.stance is not None:
-                stance, confidence = self.model.stance.stance(claim.text, text[:MAX_MATCH_CHARS])
+                post_text = text[:MAX_MATCH_CHARS]
+                stance, confidence = self.model.stance.stance(claim.text, post_text)
                 auto = (
                     sim >= self.model.autolink_threshold
                     and stance == Stance.spreads.value
                     and confidence >= self.model.spreads_threshold
                     and not any(m.auto_linked for m in matches)
+                    and not vetoes(claim.text, post_text)
                 )
             matches.append(
                 Match(

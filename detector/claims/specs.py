@@ -45,6 +45,9 @@ VFND_TERMS = "GPL-3.0 (VFND, github VFND/VFND-vietnamese-fake-news-datasets)"
 
 def train_unreliable(data_dir: Path, **options: Any) -> registry.TrainResult:
     records, y = training_data(data_dir)
+    limit = options.get("limit")
+    if limit:
+        records, y = records[: int(limit)], y[: int(limit)]
     params: dict[str, Any] = {"C": float(options.get("C", 10.0)), "dense_scale": 0.3}
     metrics: dict[str, Any] = {"reintel": cross_validate(records, y, params=params)}
     model = UnreliableClassifier(**params).fit(records, y.tolist())

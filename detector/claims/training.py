@@ -29,7 +29,7 @@ from detector.claims.features import candidate_features
 from detector.claims.index import ClaimIndex
 from detector.claims.matcher import ClaimMatchModel
 from detector.claims.text import match_key
-from detector.stance import LABELS, STANCE_TRAIN, StanceClassifier, read_pairs
+from detector.stance import LABELS, STANCE_TRAIN, StanceClassifier, read_pairs, vetoes
 
 BACKGROUND_CLAIMS = 3_000
 CANDIDATES = 20
@@ -126,10 +126,12 @@ def train_match_model(
     predicted = np.asarray(LABELS)[oof_stance.argmax(axis=1)]
     spreads_p = oof_stance[:, LABELS.index("spreads")]
 
-    autolink = _threshold_above(oof_sim[y == 0], quantile=0.995, low=0.85, high=0.97)
+    autolink = _threshold_above(oof_sim[y == 0], quantile=0.999, low=0.8, high=0.97)
     suggest = _threshold_above(oof_sim[y == 0], quantile=0.95, low=0.3, high=autolink - 0.1)
+    # Vetoed posts are never auto-linked, so the threshold only has to hold off the others.
+    open_to_link = np.asarray([not vetoes(c, p) for c, p in pair_list])
     spreads_threshold = _threshold_above(
-        spreads_p[labels_arr != "spreads"], quantile=0.99, low=0.6, high=0.95
+        spreads_p[(labels_arr != "spreads") & open_to_link], quantile=0.99, low=0.6, high=0.95
     )
     model = ClaimMatchModel(
         suggest_threshold=round(suggest, 3),
@@ -154,6 +156,10 @@ def train_match_model(
             float((spreads_p[spreads_mask] >= spreads_threshold).mean()), 4
         ),
         "non_spreads_over_threshold": int((spreads_p[~spreads_mask] >= spreads_threshold).sum()),
+        "non_spreads_auto_linkable": int(
+            ((spreads_p >= spreads_threshold) & ~spreads_mask & open_to_link).sum()
+        ),
+        "spreads_vetoed": int((spreads_mask & ~open_to_link).sum()),
         "thresholds": {
             "suggest": model.suggest_threshold,
             "autolink": model.autolink_threshold,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import skops.io as sio
 
-from detector.stance import STANCE_TRAIN, StanceClassifier, read_pairs
+from detector.stance import STANCE_TRAIN, StanceClassifier, read_pairs, vetoes
 from models.errors import InvalidInput
 
 HOLDOUT = Path(__file__).parent / "fixtures_stance" / "stance_holdout.csv"
@@ -64,3 +64,18 @@ def test_bad_training_files(tmp_path: Path) -> None:
     bad.write_text("claim,post\na,b\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match="lacks columns"):
         read_pairs(bad)
+
+
+@pytest.mark.parametrize(
+    ("post", "vetoed"),
+    [
+        ("Bộ bác bỏ tin học phí tăng gấp 3", True),
+        ("Học phí tăng gấp 3 có phải không mọi người?", True),
+        ("hoc phi tang gap 3 ha?", True),
+        ("Học phí tăng gấp 3 từ tháng 9, chia sẻ gấp", False),
+        # "Not a rumour": the post insists the claim is true.
+        ("Không phải tin đồn đâu, học phí tăng gấp 3 thật", False),
+    ],
+)
+def test_refutation_and_question_phrases_veto_auto_links(post: str, vetoed: bool) -> None:
+    assert bool(vetoes("Học phí tăng gấp 3 từ tháng 9", post)) is vetoed
