@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 
 from api.ops import cli as ops_cli
 from crawlers.cli import crawl as crawl_command
+from detector.claims_cli import claims_app
 from detector.cli import model_app
 from models.db import engine_for
 from models.enums import Role
@@ -24,6 +25,7 @@ app.add_typer(ops_cli.schedules_app, name="schedules")
 app.add_typer(ops_cli.jobs_app, name="jobs")
 app.add_typer(model_app, name="model")
 app.add_typer(labels_app, name="labels")
+app.add_typer(claims_app, name="claims")
 app.command("scheduler")(ops_cli.scheduler)
 app.command("worker")(ops_cli.worker)
 
