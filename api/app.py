@@ -12,6 +12,7 @@ from api.logging import RequestIdMiddleware
 from api.ops.settings import OpsSettings
 from api.routers import admin, auth, health, posts, snapshots, sources
 from api.routers import cases as desk_cases
+from api.routers import claims as claims_routes
 from api.routers import detect as detector_routes
 from api.routers import ops as ops_routes
 from api.routers import partner_portal as desk_partner_portal
@@ -86,6 +87,7 @@ def create_app(
     app.include_router(snapshots.router)
     app.include_router(ops_routes.router)
     app.include_router(detector_routes.router)
+    app.include_router(claims_routes.router)
     ui.install(app)
     app.include_router(desk_cases.router)
     app.include_router(desk_rebuttals.router)

@@ -53,3 +53,8 @@ from tests.api.ops_route_roles import OPS_ROUTE_ROLES  # noqa: E402
 
 ROUTE_ROLES.update(OPS_ROUTE_ROLES)
 ROUTE_ROLES[("POST", "/detect")] = frozenset({Role.monitor, Role.editor, Role.approver, Role.admin})
+ROUTE_ROLES[("GET", "/claims")] = STAFF
+ROUTE_ROLES[("GET", "/claims/{claim_id}")] = STAFF
+ROUTE_ROLES[("POST", "/claims/match")] = frozenset(
+    {Role.monitor, Role.editor, Role.approver, Role.admin}
+)

@@ -1,0 +1,68 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from api.deps import Principal, SessionDep, StaffDep, require
+from api.params import IdPath
+from detector.claims import service as claims_service
+from detector.claims.schemas import ClaimPublic, MatchPublic, MatchRequest
+from detector.claims.store import load_match_model
+from models.enums import Role, Verdict
+
+router = APIRouter(prefix="/claims", tags=["claims"])
+
+
+@router.get("", summary="List known claims, newest first", response_model=list[ClaimPublic])
+def list_claims(
+    session: SessionDep,
+    _: StaffDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    verdict: Verdict | None = None,
+) -> list[ClaimPublic]:
+    claims = claims_service.list(
+        session=session, offset=offset, limit=limit, verdict=verdict.value if verdict else None
+    )
+    return [ClaimPublic.model_validate(c) for c in claims]
+
+
+@router.get(
+    "/{claim_id}",
+    summary="One known claim",
+    response_model=ClaimPublic,
+    responses={404: {"description": "No such claim"}},
+)
+def get_claim(claim_id: IdPath, session: SessionDep, _: StaffDep) -> ClaimPublic:
+    return ClaimPublic.model_validate(claims_service.get(session=session, claim_id=claim_id))
+
+
+@router.post(
+    "/match",
+    summary="Match a text against the known claims (similarity, stance, auto-link decision)",
+    response_model=list[MatchPublic],
+    responses={503: {"description": "No claim-matching model is installed"}},
+)
+def match_text(
+    body: MatchRequest,
+    session: SessionDep,
+    _: Annotated[Principal, Depends(require(Role.monitor, Role.editor, Role.approver))],
+) -> list[MatchPublic]:
+    # A plain `def`: FastAPI runs it in the threadpool, so matching never blocks the loop.
+    matcher = claims_service.matcher(session=session, model=load_match_model())
+    return [
+        MatchPublic(
+            claim_id=int(m.claim.id),
+            claim_text=m.claim.text,
+            verdict=m.claim.verdict,
+            url=m.claim.url,
+            rebuttal=m.claim.rebuttal,
+            similarity=round(m.similarity, 4),
+            stance=m.stance,
+            stance_confidence=round(m.stance_confidence, 4)
+            if m.stance_confidence is not None
+            else None,
+            suggested=m.suggested,
+            auto_linked=m.auto_linked,
+        )
+        for m in matcher.match(body.text, k=body.k).matches
+    ]

@@ -1,0 +1,70 @@
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from detector.claims import service
+from detector.claims.matcher import ClaimMatchModel
+from detector.claims.schemas import ClaimCreate
+from models.enums import Role, Verdict
+from tests.detector.claims_fixtures import TEST_CLAIMS, match_model_fixture  # noqa: F401
+
+
+@pytest.fixture
+def stored(session: Session) -> list[int]:
+    ids = []
+    for c in TEST_CLAIMS:
+        claim = service.create(
+            session=session, claim_in=ClaimCreate(text=c.text, verdict=Verdict(c.verdict))
+        )
+        ids.append(claim.id)
+    session.commit()
+    return ids
+
+
+def test_list_get_and_match(
+    client: TestClient,
+    auth_headers: Callable[[Role], dict[str, str]],
+    stored: list[int],
+    match_model: ClaimMatchModel,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monitor = auth_headers(Role.monitor)
+    listed = client.get("/claims?limit=2", headers=monitor)
+    assert listed.status_code == 200 and [c["id"] for c in listed.json()] == stored[::-1][:2]
+    assert client.get(f"/claims/{stored[0]}", headers=monitor).json()["verdict"] == "tin_gia"
+    assert client.get("/claims/999999", headers=monitor).status_code == 404
+
+    monkeypatch.setattr("api.routers.claims.load_match_model", lambda: match_model)
+    found = client.post(
+        "/claims/match",
+        json={"text": "ve xe buyt ha noi tang gap 3 tu thang 10 roi", "k": 2},
+        headers=monitor,
+    )
+    assert found.status_code == 200, found.text
+    best = found.json()[0]
+    assert best["claim_id"] == stored[0] and best["stance"] == "spreads"
+    assert 0 <= best["similarity"] <= 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"text": ""}, {"text": "x" * 100_001}, {"text": "a", "k": 0}, {"text": "a", "x": 1}],
+    ids=["missing", "empty", "huge", "bad-k", "extra-field"],
+)
+def test_bad_match_requests_are_refused(
+    client: TestClient, auth_headers: Callable[[Role], dict[str, str]], body: dict
+) -> None:
+    response = client.post("/claims/match", json=body, headers=auth_headers(Role.editor))
+    assert response.status_code == 422
+
+
+def test_ops_and_partners_cannot_match(
+    client: TestClient, auth_headers: Callable[[Role], dict[str, str]]
+) -> None:
+    assert (
+        client.post("/claims/match", json={"text": "a"}, headers=auth_headers(Role.ops)).status_code
+        == 403
+    )
+    assert client.get("/claims", headers=auth_headers(Role.partner)).status_code in {401, 403}
