@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from crawlers import posts as posts_service
+from detector.service import post_text
 from models.detections import Detection
 from models.enums import CaseState, EvidenceKind, PostOrigin, Role, Verdict
 from models.posts import PostCreate
@@ -50,7 +51,8 @@ def new_case(engine: Engine, monitor_id: int) -> Seeded:
             engagement={"likes": 1200, "shares": 300},
         )
         assert post.id is not None
-        start = POST_TEXT.index("lũ quan chức ngu dốt")
+        # Offsets into what the detector reads: the title, a newline, then the text.
+        start = post_text(post).index("lũ quan chức ngu dốt")
         session.add(
             Detection(
                 post_id=post.id,

@@ -310,3 +310,17 @@ def test_admin_partner_administration(
     )
     user = session.exec(select(User).where(User.username == "bao-moi")).one()
     assert user.role == Role.partner and user.partner_id == partner.id
+
+
+def test_case_page_marks_the_spans_of_the_real_detector(
+    engine: Engine, people: dict[str, int], logged_in: Callable[..., TestClient], session: Session
+) -> None:
+    from detector.service import detect_posts
+
+    case = seed.new_case(engine, people["monitor"])
+    [detection] = detect_posts(session=session, post_ids=[case.post_id])
+    assert detection.spans, "the shipped toxicity model should flag this post"
+    page = logged_in(Role.monitor).get(f"/ui/cases/{case.case_id}").text
+    for span in detection.spans:
+        assert re.search(r'<mark class="span"[^>]*>' + re.escape(span["text"]) + "</mark>", page)
+    assert detection.model_version in page

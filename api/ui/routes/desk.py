@@ -15,6 +15,7 @@ from api.ui.i18n import translate
 from api.ui.render import flash, render
 from api.ui.views import detections_by_post, highlight, matched_claims
 from crawlers import snapshots as snapshots_service
+from detector.service import post_text
 from models.cases import Case
 from models.enums import CaseState, Role
 from models.errors import InvalidInput
@@ -291,7 +292,8 @@ def case_page(
     highlighted = {}
     for _, post in posts:
         newest = detections.get(post.id or 0, [])
-        highlighted[post.id] = highlight(post.text, newest[0].spans if newest else [])
+        # Detector offsets point into the text it read: title and body (detector.service).
+        highlighted[post.id] = highlight(post_text(post), newest[0].spans if newest else [])
     role = principal.role
     return render(
         request,
