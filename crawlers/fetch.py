@@ -17,19 +17,17 @@ from types import TracebackType
 from typing import Self
 from urllib.parse import urljoin, urlsplit
 
+import httpcore2
 import httpx2
 from protego import Protego
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from crawlers.errors import BlockedAddress, FetchFailed
 from crawlers.settings import CrawlerSettings
-from crawlers.ssrf import Allowlist, check_url, check_url_static
+from crawlers.ssrf import Allowlist, GuardedBackend, check_url_static
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 ROBOTS_MAX_BYTES = 500_000
-# How long a host's resolved addresses count as checked (re-resolving each request costs a
-# thread hop; a short window keeps DNS-rebinding exposure small).
-SSRF_CACHE_SECONDS = 30.0
 
 
 @dataclass
@@ -101,7 +99,6 @@ class Fetcher:
         self._hosts: dict[str, _Host] = {}
         self._robots: dict[str, tuple[Protego | None, float]] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
-        self._checked: dict[str, float] = {}
         self._global = asyncio.Semaphore(settings.total_concurrency)
         self._client = httpx2.AsyncClient(
             headers={
@@ -120,8 +117,24 @@ class Fetcher:
             ),
             follow_redirects=False,
             trust_env=False,
-            transport=transport,
+            transport=transport or self._guarded_transport(settings),
         )
+
+    def _guarded_transport(self, settings: CrawlerSettings) -> httpx2.AsyncHTTPTransport:
+        limits = httpx2.Limits(
+            max_connections=settings.total_concurrency,
+            max_keepalive_connections=settings.total_concurrency,
+        )
+        transport = httpx2.AsyncHTTPTransport(limits=limits, trust_env=False)
+        # The same pool httpx2 would build, but every connection goes through the guard.
+        transport._pool = httpcore2.AsyncConnectionPool(
+            ssl_context=httpx2.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(self.allowlist),
+        )
+        return transport
 
     async def __aenter__(self) -> Self:
         return self
@@ -182,16 +195,6 @@ class Fetcher:
         text = result.body.decode("utf-8", errors="replace")
         return Protego.parse(text)
 
-    async def _check(self, url: str) -> None:
-        """The SSRF guard, with the DNS part cached per origin for a short while."""
-        check_url_static(url, self.allowlist)
-        origin = self._origin(url)
-        checked_at = self._checked.get(origin)
-        if checked_at is not None and time.monotonic() - checked_at < SSRF_CACHE_SECONDS:
-            return
-        await check_url(url, self.allowlist)
-        self._checked[origin] = time.monotonic()
-
     async def allowed(self, url: str) -> bool:
         if not self.obey_robots:
             return True
@@ -251,7 +254,9 @@ class Fetcher:
             if current in seen:
                 raise FetchFailed("redirect_loop", url)
             seen.add(current)
-            await self._check(current)
+            # Scheme, IP literals and internal names fail here with a clear message; names
+            # are resolved and checked by GuardedBackend when the connection is opened.
+            check_url_static(current, self.allowlist)
             if check_robots and not await self.allowed(current):
                 raise FetchFailed("robots_disallowed", current)
             result, location = await self._once(current, headers, max_bytes)

@@ -2,14 +2,21 @@
 
 Every URL is checked after DNS resolution (a public-looking name can resolve to 10.x or
 169.254.169.254) and again on every redirect hop, because a public page can redirect to
-an internal one.
+an internal one. The fetcher enforces it where connections are made (GuardedBackend):
+the host is resolved once, every address checked, and the socket opened to a checked
+address, so a DNS answer that changes between check and connect (rebinding) cannot slip
+through.
 """
 
 import asyncio
 import ipaddress
 import socket
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
+
+from httpcore2 import AsyncNetworkBackend, AsyncNetworkStream
+from httpcore2._backends.auto import AutoBackend
 
 from crawlers.errors import BlockedAddress
 
@@ -110,21 +117,58 @@ def _describe(ip: IPAddress) -> str:
     return "private/reserved"
 
 
-async def check_url(url: str, allowlist: Allowlist) -> None:
-    """Raise BlockedAddress unless every address the host resolves to is public or allowed."""
-    check_url_static(url, allowlist)
-    host = _host(url)
-    if allowlist.permits_host(host) or _is_ip(host):
-        return  # an IP literal was fully checked above; nothing to resolve
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror:
-        # Unresolvable: the fetch itself will fail with a connection error.
-        return
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0])
-        if is_blocked_ip(ip) and not allowlist.permits_ip(ip):
-            raise _blocked(url, f"{host} ({ip})", _describe(ip))
+class GuardedBackend(AsyncNetworkBackend):
+    """httpcore network backend that connects only to addresses that pass the guard."""
+
+    def __init__(self, allowlist: Allowlist) -> None:
+        self.allowlist = allowlist
+        self._inner = AutoBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> AsyncNetworkStream:
+        name = host.lower().rstrip(".")
+        shown = f"http://{host}:{port}/"
+        if _is_ip(name):
+            addresses = [name]
+        else:
+            infos = await asyncio.wait_for(
+                asyncio.get_running_loop().getaddrinfo(name, port, type=socket.SOCK_STREAM),
+                timeout,
+            )
+            addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        if not self.allowlist.permits_host(name):
+            for address in addresses:
+                ip = ipaddress.ip_address(address)
+                if is_blocked_ip(ip) and not self.allowlist.permits_ip(ip):
+                    raise _blocked(shown, f"{host} ({ip})", _describe(ip))
+        last_error: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address,
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except Exception as exc:  # try the host's next address, like a resolver would
+                last_error = exc
+        assert last_error is not None
+        raise last_error
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> AsyncNetworkStream:
+        raise _blocked(path, path, "unix socket")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)

@@ -11,7 +11,7 @@ import pytest
 from crawlers.errors import BlockedAddress, FetchFailed
 from crawlers.fetch import Fetcher, FetchResult, parse_retry_after
 from crawlers.settings import CrawlerSettings
-from crawlers.ssrf import Allowlist, check_url, check_url_static
+from crawlers.ssrf import Allowlist, check_url_static
 from tests.crawlers.site import SiteServer
 
 T = TypeVar("T")
@@ -162,15 +162,34 @@ def test_internal_addresses_are_refused_without_allowlist(url: str):
     assert "nội bộ" in info.value.message_vi
 
 
-def test_names_resolving_to_internal_addresses_are_refused(monkeypatch: pytest.MonkeyPatch):
+def _resolve_everything_to(monkeypatch: pytest.MonkeyPatch, address: str) -> None:
     async def fake_getaddrinfo(self: Any, host: str, port: int, **kw: Any) -> list[Any]:
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", port))]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
 
     monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", fake_getaddrinfo)
+
+
+def test_names_resolving_to_internal_addresses_are_refused(
+    site: SiteServer, monkeypatch: pytest.MonkeyPatch
+):
+    _resolve_everything_to(monkeypatch, "127.0.0.1")
+    port = site.server_address[1]
+    url = f"http://tin-tuc.example.vn:{port}/tuoitre/rss/thoi-su.rss"
+    before = site.hits["/tuoitre/rss/thoi-su.rss"]
     with pytest.raises(BlockedAddress) as info:
-        asyncio.run(check_url("http://tin-tuc.example.vn/", Allowlist([])))
-    assert "10.1.2.3" in info.value.message_en
-    asyncio.run(check_url("http://tin-tuc.example.vn/", Allowlist(["10.0.0.0/8"])))
+        fetch(CrawlerSettings(ssrf_allowlist=[], retries=0), url)
+    assert "127.0.0.1" in info.value.message_en
+    assert site.hits["/tuoitre/rss/thoi-su.rss"] == before  # no byte was sent
+
+
+def test_connections_go_to_the_checked_address(site: SiteServer, monkeypatch: pytest.MonkeyPatch):
+    # The name resolves (only) to the allowed local site, and that is where we connect:
+    # the socket is opened to the address that was checked, not re-resolved.
+    _resolve_everything_to(monkeypatch, "127.0.0.1")
+    port = site.server_address[1]
+    settings = CrawlerSettings(ssrf_allowlist=["127.0.0.0/8"], default_delay=0, obey_robots=False)
+    result = fetch(settings, f"http://bao-moi.example.vn:{port}/tuoitre/rss/thoi-su.rss")
+    assert result.status == 200 and b"<rss" in result.body
 
 
 def test_allowlist_and_schemes():
