@@ -11,7 +11,7 @@ This is also the one module that composes crawl → detect → route (see `crawl
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlmodel import Session, col
 
 from api.ops.registry import JobContext, JobFailed, JobResult, JobTimedOut, job
@@ -23,6 +23,7 @@ from models.schedules import FINISHED_STATUSES, JobRun
 from models.types import utcnow
 
 RETENTION_BATCH = 500
+SWEEP_MARGIN = timedelta(minutes=5)
 
 
 @job(CRAWL_JOB)
@@ -53,6 +54,25 @@ def crawl(ctx: JobContext, *, source_id: int) -> JobResult:
     # detect the posts this crawl stored, then route risky ones to the desk, here and
     # only here, e.g. detections = detector.service.detect_posts(...); rebuttal....(...)
     return result
+
+
+@job("crawl-run-sweep", every=timedelta(minutes=10), time_limit=timedelta(minutes=2))
+def crawl_run_sweep(ctx: JobContext) -> JobResult:
+    """Mark crawl runs left running by a killed worker or an abandoned crawl as failed."""
+    # Longer than any crawl may run, so only runs nobody is finishing any more match.
+    cutoff = utcnow() - timedelta(seconds=ctx.settings.job_time_limit_seconds) - SWEEP_MARGIN
+    with Session(ctx.engine) as session:
+        outcome = session.execute(
+            update(CrawlRun)
+            .where(col(CrawlRun.status) == RunStatus.running, col(CrawlRun.started_at) < cutoff)
+            .values(
+                status=RunStatus.failed,
+                finished_at=utcnow(),
+                error_message="interrupted: the crawl stopped without finishing its run",
+            )
+        )
+        session.commit()
+    return {"marked_failed": int(getattr(outcome, "rowcount", 0) or 0)}
 
 
 @job("retention-cleanup", every=timedelta(hours=6), time_limit=timedelta(minutes=30))

@@ -31,6 +31,19 @@ log = logging.getLogger(__name__)
 # Jobs stop themselves a little before the watchdog gives up, so their own records
 # (e.g. a CrawlRun marked timed_out) are written first.
 SELF_STOP_MARGIN = 0.1
+# A job that hangs at every run would leak one thread per run; past this many still-hung
+# runs of one job id, new runs are recorded as failed without starting until one ends.
+MAX_HUNG_PER_JOB = 3
+
+_hung: dict[str, list[threading.Thread]] = {}
+_hung_lock = threading.Lock()
+
+
+def _still_hung(job_id: str) -> int:
+    with _hung_lock:
+        alive = [thread for thread in _hung.get(job_id, []) if thread.is_alive()]
+        _hung[job_id] = alive
+        return len(alive)
 
 
 @dataclass
@@ -48,6 +61,18 @@ def _describe(exc: BaseException) -> str:
 def execute(*, engine: Engine, settings: OpsSettings, spec: JobSpec, run: JobRun) -> JobRunStatus:
     """Run `spec` for an already-claimed `run`; returns the recorded status."""
     assert run.id is not None
+    hung = _still_hung(run.job_id)
+    if hung >= MAX_HUNG_PER_JOB:
+        log.error(
+            "job %s: %d earlier runs still hung; run %s not started", run.job_id, hung, run.id
+        )
+        runs.finish(
+            engine=engine,
+            run_id=run.id,
+            status=JobRunStatus.failed,
+            error=f"not started: {hung} earlier runs of this job are still hung",
+        )
+        return JobRunStatus.failed
     limit = spec.limit_seconds(settings)
     started = time.monotonic()
     context = JobContext(
@@ -77,6 +102,8 @@ def execute(*, engine: Engine, settings: OpsSettings, spec: JobSpec, run: JobRun
     thread.start()
     thread.join(limit)
     if thread.is_alive():
+        with _hung_lock:
+            _hung.setdefault(run.job_id, []).append(thread)
         log.error("job %s (run %s) still running after %.1fs: abandoned", run.job_id, run.id, limit)
         runs.finish(
             engine=engine,

@@ -202,6 +202,16 @@ def list_job_runs(
 
 
 @router.get(
+    "/job-runs/{run_id}",
+    summary="One job run (poll it after a run-now)",
+    response_model=JobRunPublic,
+)
+def get_job_run(run_id: IdPath, session: SessionDep) -> JobRunPublic:
+    run = runs_service.get(session=session, run_id=run_id)
+    return JobRunPublic.model_validate(run, from_attributes=True)
+
+
+@router.get(
     "/health",
     summary="Sources failing run after run, and sources gone quiet",
     response_model=health_service.HealthReport,

@@ -17,5 +17,6 @@ OPS_ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/ops/jobs"): OPS,
     ("POST", "/ops/jobs/{job_name}/run-now"): OPS,
     ("GET", "/ops/job-runs"): OPS,
+    ("GET", "/ops/job-runs/{run_id}"): OPS,
     ("GET", "/ops/health"): OPS,
 }

@@ -107,6 +107,29 @@ def test_watchdog_abandons_a_hung_job_and_its_late_result_is_ignored(engine: Eng
     assert not runs.finish(engine=engine, run_id=run.id or 0, status=JobRunStatus.succeeded)
 
 
+def test_a_job_hung_run_after_run_stops_being_started(engine: Engine) -> None:
+    release = threading.Event()
+
+    def hung(ctx: JobContext) -> None:
+        release.wait(30)
+
+    statuses = []
+    for _ in range(runner.MAX_HUNG_PER_JOB + 1):
+        run = _claimed(engine, "hung-guard")
+        statuses.append(
+            runner.execute(engine=engine, settings=SETTINGS, spec=_spec(hung, 0.1), run=run)
+        )
+    assert statuses[:-1] == [JobRunStatus.timed_out] * runner.MAX_HUNG_PER_JOB
+    assert statuses[-1] == JobRunStatus.failed
+    assert "still hung" in (_stored(engine, run).error or "")
+    release.set()
+    wait_until(lambda: runner._still_hung("hung-guard") == 0, timeout=10, what="the threads to end")
+    run = _claimed(engine, "hung-guard")
+    assert (
+        runner.execute(engine=engine, settings=SETTINGS, spec=_spec(hung), run=run) == "succeeded"
+    )
+
+
 def test_a_fire_time_is_recorded_once(engine: Engine) -> None:
     when = utcnow()
     first = runs.create(
@@ -219,6 +242,39 @@ def test_retention_cleanup_deletes_only_what_is_old_and_unreferenced(engine: Eng
         "job_runs": 0,
         "snapshots": 0,
     }
+
+
+def test_crawl_run_sweep_fails_only_runs_nobody_finishes(engine: Engine) -> None:
+    settings = OpsSettings(job_time_limit_seconds=600)
+    with Session(engine, expire_on_commit=False) as session:
+        source = Source(name="Nguồn B", kind=SourceKind.feed, url="https://b.vn/rss")
+        session.add(source)
+        session.flush()
+        assert source.id is not None
+        stuck = CrawlRun(source_id=source.id, started_at=utcnow() - timedelta(minutes=30))
+        current = CrawlRun(source_id=source.id, started_at=utcnow() - timedelta(minutes=5))
+        done = CrawlRun(
+            source_id=source.id, status=RunStatus.succeeded, started_at=utcnow() - timedelta(days=1)
+        )
+        session.add_all([stuck, current, done])
+        session.commit()
+    run = _claimed(engine, "crawl-run-sweep")
+    spec = load_jobs(settings)["crawl-run-sweep"]
+    assert runner.execute(engine=engine, settings=settings, spec=spec, run=run) == "succeeded"
+    assert _stored(engine, run).result == {"marked_failed": 1}
+    with Session(engine) as session:
+        statuses = {r.id: r.status for r in session.execute(select(CrawlRun)).scalars()}
+        assert statuses == {
+            stuck.id: RunStatus.failed,
+            current.id: RunStatus.running,
+            done.id: RunStatus.succeeded,
+        }
+        stored = session.get(CrawlRun, stuck.id)
+        assert (
+            stored is not None
+            and stored.finished_at
+            and "interrupted" in (stored.error_message or "")
+        )
 
 
 @pytest.fixture

@@ -264,6 +264,9 @@ def test_jobs_and_run_now_of_a_job(client: TestClient, ops: Headers) -> None:
     assert client.get("/ops/job-runs?status=bogus", headers=ops).status_code == 422
     runs = client.get("/ops/job-runs?job_name=retention-cleanup", headers=ops).json()
     assert [r["id"] for r in runs] == [queued.json()["id"]]
+    one = client.get(f"/ops/job-runs/{queued.json()['id']}", headers=ops)
+    assert one.status_code == 200 and one.json() == runs[0]
+    assert client.get("/ops/job-runs/999999", headers=ops).status_code == 404
 
 
 def _add_runs(engine: Engine, source_id: int, statuses: list[RunStatus]) -> None:
