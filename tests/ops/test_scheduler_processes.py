@@ -186,7 +186,8 @@ def test_one_active_scheduler_and_takeover_after_kill_9(
     )
     takeover = first_standby_tick.timestamp() - killed_at
     # Taking the lock within the takeover time, then at most one tick interval to fire.
-    assert takeover <= TAKEOVER_SECONDS + TICK_SECONDS + 1.0, f"took over after {takeover:.2f}s"
+    # Slack for a loaded CI machine; bench/ops_takeover.py measures it precisely.
+    assert takeover <= TAKEOVER_SECONDS + TICK_SECONDS + 2.0, f"took over after {takeover:.2f}s"
     wait_until(
         lambda: sum(n for o, n in tick_owners().items() if o.endswith(f":{standby.pid}")) >= 3,
         timeout=30,
