@@ -10,6 +10,7 @@ workers crawl the same source at once.
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import logging
 import multiprocessing
 import re
@@ -171,7 +172,7 @@ class Crawl:
             kind = exc.kind if isinstance(exc, FetchFailed) else "blocked_address"
             self.stats.error(kind)
             if required:
-                self.stats.error_message = exc.message_vi
+                self.stats.error_message = f"{exc.message_vi} ({exc.message_en})"
                 raise RootFailed(exc.message_en) from exc
             return None
         if result.not_modified:
@@ -180,7 +181,7 @@ class Crawl:
             return None
         # Validators are saved only after the pages behind this URL were processed without
         # transient failures; otherwise the next run would get a 304 and never retry them.
-        self.roots.append((url, result))
+        self.roots.append((url, dataclasses.replace(result, body=b"")))
         self.stats.add("pages_fetched")
         if result.truncated:
             self.stats.error("truncated")
@@ -211,7 +212,7 @@ class Crawl:
                 return await self._from_json(root)
         except DropItem as exc:
             self.stats.error(exc.kind)
-            self.stats.error_message = exc.message_vi
+            self.stats.error_message = f"{exc.message_vi} ({exc.message_en})"
             raise RootFailed(exc.message_en) from exc
         raise RootFailed(f"unknown source kind {kind}")
 
@@ -463,11 +464,12 @@ def crawl_source(
     except RootFailed as exc:
         stats.error_message = stats.error_message or str(exc)
     except VigilError as exc:
-        stats.error_message = exc.message_vi
+        stats.error_message = f"{exc.message_vi} ({exc.message_en})"
         stats.error(exc.code)
     except Exception as exc:
         log.exception("crawl of source %s failed", source_id)
-        stats.error_message = f"{type(exc).__name__}: {exc}"
+        detail = f"{type(exc).__name__}: {exc}"
+        stats.error_message = f"Lỗi nội bộ khi thu thập (internal error: {detail})"
         stats.error("internal")
     finally:
         if own_pool is not None:
