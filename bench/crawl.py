@@ -350,6 +350,7 @@ def vigil_fetch(base: str, paths: list[str], concurrency: int) -> dict[str, Any]
         async with Fetcher(settings) as fetcher:
             await fetcher.allowed(base + "/")  # robots.txt, as Scrapy fetches it first too
             started = time.perf_counter()
+            cpu_started = _cpu_self()
 
             async def worker() -> None:
                 nonlocal ok, failed
@@ -362,14 +363,17 @@ def vigil_fetch(base: str, paths: list[str], concurrency: int) -> dict[str, Any]
                         failed += 1
 
             await asyncio.gather(*(worker() for _ in range(concurrency)))
+            cpu["s"] = _cpu_self() - cpu_started
             return ok, failed, time.perf_counter() - started
 
+    cpu: dict[str, float] = {}
     ok, failed, elapsed = _run_loop(main)
     return {
         "pages": ok,
         "failed": failed,
         "seconds": round(elapsed, 3),
         "pages_per_s": round(ok / elapsed, 1),
+        "cpu_ms_per_page": round(cpu["s"] * 1000 / max(ok, 1), 2),
     }
 
 
@@ -418,12 +422,14 @@ def vigil_full(base: str, pages: int, concurrency: int, workers: int) -> dict[st
     # Warm the pool (process start and imports) outside the timed part, as Scrapy's
     # start-up is outside its timed part too.
     worker_pids = set(pool.map(_warm, range(workers)))
+    cpu_started = _cpu_self() + sum(_cpu_of(pid) for pid in worker_pids)
     started = time.perf_counter()
     run_id = crawl_source(engine=engine, source_id=source_id, settings=settings, extract_pool=pool)
     elapsed = time.perf_counter() - started
     # Pool workers are children of the forkserver, invisible to RUSAGE_CHILDREN: read
     # their high-water marks before they exit.
     worker_peaks = [_vm_hwm_mb(pid) for pid in worker_pids]
+    cpu_used = _cpu_self() + sum(_cpu_of(pid) for pid in worker_pids) - cpu_started
     pool.shutdown()
     with Session(engine) as session:
         run = session.get(CrawlRun, run_id)
@@ -439,7 +445,22 @@ def vigil_full(base: str, pages: int, concurrency: int, workers: int) -> dict[st
         "pages_per_s": round(run.new_posts / elapsed, 1),
         "extract_workers": workers,
         "worker_peak_rss_mb": worker_peaks,
+        "cpu_ms_per_page": round(cpu_used * 1000 / max(run.new_posts, 1), 2),
     }
+
+
+def _cpu_self() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds of another process (a pool worker)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _vm_hwm_mb(pid: int) -> float:
@@ -501,9 +522,11 @@ def scrapy_fetch(base: str, paths: list[str], concurrency: int) -> dict[str, Any
 
     def opened(spider: Any) -> None:
         stats["started"] = time.perf_counter()
+        stats["cpu_started"] = _cpu_self()
 
     def closed(spider: Any) -> None:
         stats["finished"] = time.perf_counter()
+        stats["cpu"] = _cpu_self() - stats["cpu_started"]
 
     crawler.signals.connect(opened, signal=signals.spider_opened)
     crawler.signals.connect(closed, signal=signals.spider_closed)
@@ -516,6 +539,7 @@ def scrapy_fetch(base: str, paths: list[str], concurrency: int) -> dict[str, Any
         "seconds": round(elapsed, 3),
         "pages_per_s": round(stats["ok"] / elapsed, 1),
         "scrapy_version": scrapy.__version__,
+        "cpu_ms_per_page": round(stats["cpu"] * 1000 / max(stats["ok"], 1), 2),
     }
 
 
@@ -635,6 +659,10 @@ def main() -> None:
         values = [r.get("pages_per_s", 0.0) for r in results[kind]]
         return max(values) if values else 0.0
 
+    def min_cpu(kind: str) -> float:
+        values = [r["cpu_ms_per_page"] for r in results[kind] if "cpu_ms_per_page" in r]
+        return min(values) if values else float("nan")
+
     scrapy = best("scrapy_fetch") or float("nan")
     fetch_ratio = best("vigil_fetch") / scrapy
     full_ratio = best("vigil_full") / scrapy
@@ -650,6 +678,9 @@ def main() -> None:
         "fetch_ratio_vs_scrapy": round(fetch_ratio, 2),
         "full_ratio_vs_scrapy_fetch": round(full_ratio, 2),
         "vigil_peak_memory_mb": round(peak, 1),
+        # CPU per page barely depends on what else the machine runs; pages/s on two
+        # dedicated cores would be about 2000 / cpu_ms_per_page at best.
+        "cpu_ms_per_page": {kind: min_cpu(kind) for kind in results},
         "targets": {
             "fetch_ratio>=2": fetch_ratio >= 2,
             "full_ratio>=1": full_ratio >= 1,

@@ -134,7 +134,11 @@ class Crawl:
 
     def _report(self) -> None:
         if self.progress is not None:
-            self.progress(self.stats.done, self.stats.total)
+            try:
+                self.progress(self.stats.done, self.stats.total)
+            except Exception:  # a broken progress display must not stop the crawl
+                log.exception("progress callback failed")
+                self.progress = None
 
     async def run(self) -> None:
         config = self.spec.config

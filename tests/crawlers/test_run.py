@@ -338,3 +338,13 @@ def test_single_url_failing_internally_is_fetched_again(
     monkeypatch.setattr(Store, "store", original)
     again = crawl(source.id)
     assert (again.not_modified, again.new_posts) == (0, 1)
+
+
+def test_a_failing_progress_callback_does_not_stop_the_crawl(
+    engine: Engine, make_source: MakeSource, crawl: Crawl
+):
+    def broken(done: int, total: int) -> None:
+        raise ValueError("terminal closed")
+
+    run = crawl(make_source("feed", "/tuoitre/rss/thoi-su.rss").id, progress=broken)
+    assert run.status == RunStatus.succeeded and run.new_posts == 2
