@@ -57,6 +57,7 @@ def main() -> None:
         scored[name] = {
             "version": version,
             "artifact_mb": round(info.manifest["size_bytes"] / 1e6, 2),
+            "train_seconds": info.manifest["metrics"].get("train_seconds"),
             **metrics,
         }
     tox, spans = scored["toxicity"], scored["spans"]

@@ -32,7 +32,7 @@ class VietnameseTfidf(TransformerMixin, BaseEstimator):
         min_df: int = 2,
         max_features: int | None = 150_000,
         stripped_channel: bool = True,
-        accented_chars: bool = True,
+        accented_chars: bool = False,
     ) -> None:
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams

@@ -42,7 +42,7 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):
         min_df: int = 2,
         max_features: int | None = 150_000,
         augment_stripped: bool = True,
-        accented_chars: bool = True,
+        accented_chars: bool = False,
         calibration_folds: int = 3,
         random_state: int = 0,
     ) -> None:
