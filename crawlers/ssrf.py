@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from httpcore2 import AsyncNetworkBackend, AsyncNetworkStream
+from httpcore2 import AsyncNetworkBackend, AsyncNetworkStream, ConnectError
 from httpcore2._backends.auto import AutoBackend
 
 from crawlers.errors import BlockedAddress
@@ -137,10 +137,14 @@ class GuardedBackend(AsyncNetworkBackend):
         if _is_ip(name):
             addresses = [name]
         else:
-            infos = await asyncio.wait_for(
-                asyncio.get_running_loop().getaddrinfo(name, port, type=socket.SOCK_STREAM),
-                timeout,
-            )
+            try:
+                infos = await asyncio.wait_for(
+                    asyncio.get_running_loop().getaddrinfo(name, port, type=socket.SOCK_STREAM),
+                    timeout,
+                )
+            except (OSError, TimeoutError) as exc:
+                # Reported like any other failed connection (retried, counted as one).
+                raise ConnectError(f"cannot resolve {host}: {exc}") from exc
             addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         if not self.allowlist.permits_host(name):
             for address in addresses:

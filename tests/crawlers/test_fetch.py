@@ -207,3 +207,14 @@ def test_parse_retry_after():
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
+
+
+def test_unresolvable_host_is_a_connection_error(monkeypatch: pytest.MonkeyPatch):
+    async def no_such_host(self: Any, host: str, port: int, **kw: Any) -> list[Any]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", no_such_host)
+    settings = CrawlerSettings(retries=1, backoff_base=0.01, obey_robots=False)
+    with pytest.raises(FetchFailed) as info:
+        fetch(settings, "http://khong-ton-tai.example.vn/tin.rss")
+    assert info.value.kind == "connection"
