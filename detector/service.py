@@ -151,15 +151,23 @@ def _detect_batch(
         if truncated:
             extra = f"Văn bản bị cắt còn {limit} ký tự. / Text truncated to {limit} characters."
             note = f"{note} {extra}".strip()
+        found = results.get(i, {})
+        # model_construct: the values come from our own models, and validating 10,000
+        # results a second costs a tenth of the detection time.
         out.append(
-            DetectionPublic(
+            DetectionPublic.model_construct(
                 status=status,
-                label=results.get(i, {}).pop("label", None),
+                label=found.get("label"),
+                probabilities=found.get("probabilities", {}),
+                toxic_probability=found.get("toxic_probability"),
+                spans=[SpanPublic.model_construct(**s) for s in found.get("spans", [])],
+                explanation=[
+                    ExplanationItem.model_construct(**e) for e in found.get("explanation", [])
+                ],
                 model_name=TOXICITY,
                 model_version=version,
                 truncated=truncated,
                 note=note,
-                **results.get(i, {}),
             )
         )
     return out

@@ -82,7 +82,8 @@ def train_toxicity(
         data=data,
         notes=(
             "Linear SVM over word 1-2-gram TF-IDF of the normalised text and word 1-2-gram + "
-            "char_wb 1-5-gram TF-IDF of its diacritic-stripped form; training text doubled with a stripped copy; "
+            "char_wb 1-5-gram TF-IDF of its diacritic-stripped form; training text doubled "
+            "with a stripped copy; "
             "probabilities from a logistic calibrator on out-of-fold scores; per-class "
             "log-offsets tuned for macro-F1 on ViHSD dev (so dev figures are optimistic). "
             "The toxic head (ViCTSD) is a separate binary SVM on the same features."
