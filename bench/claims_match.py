@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+# bench/ holds scripts named like stdlib modules (queue.py): never import from it.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 from detector.claims.evaluation import evaluate, read_claims, read_queries  # noqa: E402
