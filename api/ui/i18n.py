@@ -386,6 +386,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "contact_email": ("Email liên hệ", "Contact e-mail"),
     "partner_created": ("Đã thêm đối tác «{name}».", "Partner '{name}' added."),
     "partner_updated": ("Đã cập nhật đối tác «{name}».", "Partner '{name}' updated."),
+    "commission_work": ("Đặt hàng đối tác", "Commission a partner"),
+    "deliverable": ("Sản phẩm cần giao", "Deliverable"),
+    "budget_note": ("Ghi chú kinh phí", "Budget note"),
+    "commission_created": ("Đã gửi đơn đặt hàng.", "Commission sent."),
 }
 
 

@@ -75,4 +75,5 @@ UI_ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/ui/admin/partners/{partner_id}/keys"): ADMIN,
     ("POST", "/ui/admin/partners/{partner_id}/keys/{key_id}/revoke"): ADMIN,
     ("POST", "/ui/admin/partners/{partner_id}/users"): ADMIN,
+    ("POST", "/ui/rebuttals/{rebuttal_id}/commissions"): APPROVER,
 }

@@ -324,3 +324,55 @@ def test_case_page_marks_the_spans_of_the_real_detector(
     for span in detection.spans:
         assert re.search(r'<mark class="span"[^>]*>' + re.escape(span["text"]) + "</mark>", page)
     assert detection.model_version in page
+
+
+def test_approver_commissions_and_partner_accepts_and_delivers(
+    engine: Engine, people: dict[str, int], logged_in: Callable[..., TestClient], session: Session
+) -> None:
+    from models.desk import Commission
+
+    partner_id = seed.partner(engine)
+    brief = seed.published_brief(
+        engine, people["monitor"], people["editor"], people["approver"], partner_id
+    )
+    approver = logged_in(Role.approver)
+    url = f"/ui/rebuttals/{brief.rebuttal_id}/commissions"
+    past = approver.post(
+        url,
+        data={"partner_id": str(partner_id), "deliverable": "Bài", "deadline": "2020-01-01T08:00"},
+    )
+    assert past.status_code == 422 and "Hạn chót phải ở tương lai." in past.text
+    stranger = seed.partner(engine, topics=("y_te",))
+    page = approver.post(
+        url,
+        data={"partner_id": str(stranger), "deliverable": "Bài", "deadline": "2099-01-01T08:00"},
+    )
+    assert page.status_code == 422
+    assert session.exec(select(Commission)).all() == []
+    page = approver.post(
+        url,
+        data={
+            "partner_id": str(partner_id),
+            "deliverable": "Một bài phỏng vấn chuyên gia",
+            "deadline": "2099-01-01T08:00",
+        },
+    )
+    assert "Đã gửi đơn đặt hàng." in alerts(page.text)
+    commission = session.exec(select(Commission)).one()
+    partner = logged_in(Role.partner, partner_id=partner_id)
+    listing = partner.get("/ui/partner/commissions").text
+    assert "Một bài phỏng vấn chuyên gia" in listing
+    early = partner.post(
+        f"/ui/partner/commissions/{commission.id}/deliver", data={"url": "https://b.vn/x"}
+    )
+    assert early.status_code == 409
+    partner.post(f"/ui/partner/commissions/{commission.id}/respond", data={"answer": "accept"})
+    partner.post(
+        f"/ui/partner/commissions/{commission.id}/deliver",
+        data={"url": "https://bao.example.vn/pv"},
+    )
+    session.refresh(commission)
+    assert commission.status == "delivered"
+    assert commission.delivered_url == "https://bao.example.vn/pv"
+    bad = partner.post(f"/ui/partner/commissions/{commission.id}/respond", data={"answer": "maybe"})
+    assert bad.status_code == 422

@@ -15,11 +15,18 @@ from api.ui.i18n import translate
 from api.ui.render import flash, render
 from api.ui.routes.desk import actor_of
 from models.enums import EvidenceKind, RebuttalStatus, Role, Verdict
-from models.errors import VigilError
+from models.errors import InvalidInput, VigilError
+from rebuttal import briefs as briefs_service
 from rebuttal import cases as cases_service
 from rebuttal import claimreview
 from rebuttal import rebuttals as rebuttals_service
-from rebuttal.schemas import EvidenceCreate, PublishIn, RebuttalCreate, RebuttalUpdate
+from rebuttal.schemas import (
+    CommissionIn,
+    EvidenceCreate,
+    PublishIn,
+    RebuttalCreate,
+    RebuttalUpdate,
+)
 from rebuttal.workflow import Expected
 
 router = APIRouter(prefix="/ui")
@@ -121,6 +128,7 @@ def _page(
         )
     role = principal.role
     status = RebuttalStatus(row.status)
+    brief = rebuttals_service.brief_of(session=session, rebuttal_id=rebuttal_id)
     editable = status in rebuttals_service.EDITABLE
     users = cases_service.users_by_id(
         session=session,
@@ -139,7 +147,16 @@ def _page(
             "diff_from": diff_from,
             "diff_to": diff_to,
             "comments": rebuttals_service.comments(session=session, rebuttal_id=rebuttal_id),
-            "brief": rebuttals_service.brief_of(session=session, rebuttal_id=rebuttal_id),
+            "brief": brief,
+            "receipts": briefs_service.receipts(session=session, brief_id=brief.id)
+            if brief is not None and brief.id is not None
+            else [],
+            "commissions": briefs_service.commissions(session=session, brief_id=brief.id)
+            if brief is not None
+            else [],
+            "can_commission": brief is not None
+            and brief.status != "retracted"
+            and role in (Role.approver, Role.admin),
             "claim_review_json": claim_review_json,
             "users": users,
             "verdicts": list(Verdict),
@@ -319,4 +336,58 @@ def publish(
         expected=Expected(version),
     )
     flash(request, _say(request, "rebuttal_published", brief=brief.id))
+    return _back(rebuttal_id)
+
+
+@router.post(
+    "/rebuttals/{rebuttal_id}/commissions",
+    summary="Commission a partner's work on the brief",
+    response_class=HTMLResponse,
+)
+def create_commission(
+    request: Request,
+    rebuttal_id: IdPath,
+    session: SessionDep,
+    principal: ApproverUi,
+    partner_id: Annotated[str, Form(max_length=12)],
+    deliverable: Annotated[str, Form(max_length=4000)],
+    deadline: Annotated[str, Form(max_length=40)],
+    budget_note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    brief = rebuttals_service.brief_of(session=session, rebuttal_id=rebuttal_id)
+    try:
+        if brief is None or brief.id is None:
+            raise InvalidInput(
+                "Bài phản bác chưa có bản tin để đặt hàng.",
+                "The rebuttal has no brief to commission work on yet.",
+                field="brief_id",
+            )
+        commission_in = CommissionIn.model_validate(
+            {
+                "partner_id": partner_id,
+                "deliverable": deliverable,
+                "deadline": deadline,
+                "budget_note": budget_note,
+            }
+        )
+        briefs_service.create_commission(
+            session=session,
+            brief_id=brief.id,
+            partner_id=commission_in.partner_id,
+            deliverable=commission_in.deliverable,
+            deadline=commission_in.deadline,
+            budget_note=commission_in.budget_note,
+            actor=actor_of(principal),
+        )
+    except (VigilError, ValidationError) as exc:
+        session.rollback()
+        return _page(
+            request,
+            session,
+            principal,
+            rebuttal_id,
+            form_error=error_message(request, exc),
+            status_code=422,
+        )
+    flash(request, _say(request, "commission_created"))
     return _back(rebuttal_id)
