@@ -133,3 +133,11 @@ def webhook_deliveries(ctx: JobContext) -> JobResult:
     from rebuttal.webhooks import deliver_due_webhooks
 
     return deliver_due_webhooks(engine=ctx.engine)
+
+
+@job("queue-priority-refresh", every=timedelta(minutes=15), time_limit=timedelta(minutes=5))
+def queue_priority_refresh(ctx: JobContext) -> JobResult:
+    """Recompute the priority of open desk cases (its recency part decays with time)."""
+    from rebuttal.sla import refresh_priorities
+
+    return refresh_priorities(engine=ctx.engine)

@@ -286,3 +286,4 @@ def test_desk_jobs_are_registered() -> None:
     jobs = load_jobs()
     assert jobs["sla-check"].every is not None
     assert jobs["webhook-deliveries"].every is not None
+    assert jobs["queue-priority-refresh"].every is not None

@@ -199,3 +199,25 @@ def test_sla_breaches_are_flagged_once(session: Session, route: Route) -> None:
     assert run_sla_check(engine=engine, now=later) == {"newly_breached": 0}
     events = session.exec(select(CaseEvent.kind).where(CaseEvent.case_id == case.id)).all()
     assert events.count("sla_breached") == 1
+
+
+def test_priorities_decay_but_manual_ones_stay(session: Session, route: Route) -> None:
+    from sqlalchemy import Engine
+
+    from rebuttal.sla import refresh_priorities
+
+    fresh = route(add_post(session), 0.9, [])
+    manual = route(add_post(session), 0.9, [])
+    assert fresh is not None and manual is not None
+    manual.priority, manual.priority_manual = 99.0, True
+    session.add(manual)
+    session.commit()
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    before = fresh.priority
+    result = refresh_priorities(engine=engine, now=fresh.first_detected_at + timedelta(days=2))
+    assert result == {"open_cases": 1, "updated": 1}
+    session.refresh(fresh)
+    session.refresh(manual)
+    assert fresh.priority < before and any("48 giờ" in r for r in fresh.priority_reasons)
+    assert manual.priority == 99.0
