@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from api.app import create_app
 from api.settings import ApiSettings
+from api.ui.settings import UiSettings
 from models.db import make_engine
 from models.enums import Role
 from models.migrate import upgrade
@@ -140,6 +141,8 @@ def live_server(
         core=CoreSettings(data_dir=data_dir),
         engine=engine,
     )
+    # A short refresh so the browser test sees the queue update itself.
+    app.state.ui_settings = UiSettings(queue_refresh_seconds=2)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")

@@ -120,3 +120,13 @@ def test_partner_sees_and_acknowledges_the_brief(live_server: LiveServer, page: 
     page.get_by_role("button", name="Báo cáo đã đăng").click()
     expect(page.get_by_role("status")).to_contain_text("Đã ghi nhận bài đăng.")
     expect(page.get_by_role("link", name="https://baothu.example.vn/hoc-phi")).to_be_visible()
+
+
+def test_queue_refreshes_itself_without_a_reload(live_server: LiveServer, page: Page) -> None:
+    monitor_id = ids(live_server)["monitor"]
+    live_server.login(page, "giamsat-e2e")
+    expect(page).to_have_url(re.compile(r"/ui/queue$"))
+    page.evaluate("window.__notReloaded = true")
+    case = seed.new_case(live_server.engine, monitor_id)
+    expect(page.locator(f"#case-row-{case.case_id}")).to_contain_text(case.title, timeout=8000)
+    assert page.evaluate("window.__notReloaded") is True
