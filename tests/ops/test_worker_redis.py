@@ -54,8 +54,9 @@ def _runs(engine: Engine) -> list[JobRun]:
         return list(session.execute(select(JobRun).order_by(col(JobRun.id))).scalars())
 
 
+# redis_namespace comes first so its clean-up runs after the worker processes are stopped.
 def test_killed_worker_loses_no_crawl_and_duplicates_no_post(
-    processes: Processes, ops_engine: Engine, tmp_path: Path, redis_namespace: str
+    redis_namespace: str, processes: Processes, ops_engine: Engine, tmp_path: Path
 ) -> None:
     site_root = tmp_path / "site"
     # A crawl delay makes each crawl last about a second, so the kill lands mid-run.
