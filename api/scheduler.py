@@ -355,7 +355,7 @@ class SchedulerService:
 
     def _pass(self) -> None:
         now = time.monotonic()
-        if now - self._last_reconcile >= self.settings.reconcile_seconds or self._wake.is_set():
+        if now - self._last_reconcile >= self.settings.reconcile_seconds:
             self._reconcile()
         self._take_requested_runs()
 
