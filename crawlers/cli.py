@@ -36,8 +36,12 @@ def crawl(source_id: int = typer.Argument(..., help="Id of the source to crawl")
         try:
             run_id = crawl_source(engine=engine, source_id=source_id, progress=progress)
         except VigilError as exc:
-            console.print(f"[red]{exc.message_vi} ({exc.message_en})[/red]")
-            raise typer.Exit(1) from None
+            failure: VigilError | None = exc
+        else:
+            failure = None
+    if failure is not None:
+        console.print(f"[red]{failure.message_vi} ({failure.message_en})[/red]")
+        raise typer.Exit(1)
     with Session(engine) as session:
         run = session.get(CrawlRun, run_id)
         assert run is not None

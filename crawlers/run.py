@@ -167,9 +167,13 @@ class Crawl:
 
     # -- discovery --------------------------------------------------------------------
 
-    async def _root(self, fetcher: Fetcher, url: str, *, required: bool) -> FetchResult | None:
+    async def _root(
+        self, fetcher: Fetcher, url: str, *, required: bool, conditional: bool = True
+    ) -> FetchResult | None:
         """Fetch a non-article URL with conditional GET; None when unchanged or failed."""
-        etag, last_modified = await self._db(self.store.fetch_state, url)
+        etag = last_modified = None
+        if conditional:
+            etag, last_modified = await self._db(self.store.fetch_state, url)
         try:
             result = await fetcher.fetch(url, etag=etag, last_modified=last_modified)
         except (FetchFailed, BlockedAddress) as exc:
@@ -198,7 +202,10 @@ class Crawl:
         kind = self.spec.kind
         if kind == SourceKind.url:
             return [Item(self.spec.url)]
-        root = await self._root(fetcher, self.spec.url, required=True)
+        # A sitemap index often stays the same while the sitemaps it lists change, so it
+        # is always fetched in full; its child sitemaps use conditional GET.
+        conditional = kind != SourceKind.sitemap
+        root = await self._root(fetcher, self.spec.url, required=True, conditional=conditional)
         if root is None:
             return []
         try:

@@ -97,6 +97,9 @@ def test_sitemap_index_with_gzip_and_news(engine: Engine, make_source: MakeSourc
     assert run.errors == {"http_404": 2}  # a missing child sitemap and a missing page
     titles = {p.title for p in posts(engine, source.id)}
     assert "Giá xăng dầu đồng loạt giảm từ 15h chiều nay" in titles
+    again = crawl(source.id)  # the index is read again; its unchanged sitemaps cost a 304 each
+    assert (again.pages_fetched, again.not_modified, again.new_posts) == (1, 2, 0)
+    assert again.status == RunStatus.succeeded
 
 
 def test_json_endpoint(engine: Engine, make_source: MakeSource, crawl: Crawl):
