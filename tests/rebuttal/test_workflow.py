@@ -186,3 +186,54 @@ def test_queue_indexes_cover_exactly_the_open_states() -> None:
     from rebuttal.workflow import OPEN_STATES
 
     assert set(re.findall(r"'(\w+)'", OPEN_CASES_SQL)) == {s.value for s in OPEN_STATES}
+
+
+def test_two_concurrent_title_edits_with_if_match(
+    engine: Engine, make_case: Callable[..., Case]
+) -> None:
+    """The same race through If-Match: the loser gets 412, the winner's title stays."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("real concurrent transactions need PostgreSQL (SQLite serialises writers)")
+    from rebuttal import cases as cases_service
+    from rebuttal.schemas import CaseUpdate
+
+    with Session(engine) as setup:
+        users = [add_user(setup, Role.monitor), add_user(setup, Role.monitor)]
+        monitors = [Actor(user_id=u.id, role=Role.monitor, username=u.username) for u in users]
+        setup.commit()
+    case_id = make_case(CaseState.new).id
+    assert case_id is not None
+    barrier = threading.Barrier(2)
+    outcomes: dict[int, str] = {}
+
+    def edit(index: int) -> None:
+        with Session(engine, expire_on_commit=False) as session:
+            cases_service.get(session=session, case_id=case_id)
+            barrier.wait()
+            try:
+                cases_service.update(
+                    session=session,
+                    case_id=case_id,
+                    case_in=CaseUpdate(title=f"Tiêu đề của người {index}"),
+                    actor=monitors[index],
+                    expected=Expected(1, from_header=True),
+                )
+                session.commit()
+                outcomes[index] = "ok"
+            except PreconditionFailed:
+                session.rollback()
+                outcomes[index] = "412"
+
+    threads = [threading.Thread(target=edit, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes.values()) == ["412", "ok"]
+    winner = next(i for i, o in outcomes.items() if o == "ok")
+    with Session(engine) as session:
+        case = session.get(Case, case_id)
+        assert case is not None and case.version == 2
+        assert case.title == f"Tiêu đề của người {winner}"
+        [event] = events_of(session, case_id)
+        assert event.kind == "updated" and event.actor_id == monitors[winner].user_id
