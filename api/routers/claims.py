@@ -7,7 +7,7 @@ from api.params import IdPath
 from detector.claims import service as claims_service
 from detector.claims.schemas import ClaimPublic, MatchPublic, MatchRequest
 from detector.claims.store import load_match_model
-from models.enums import Role, Verdict
+from models.enums import Role, Stance, Verdict
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
@@ -57,7 +57,7 @@ def match_text(
             url=m.claim.url,
             rebuttal=m.claim.rebuttal,
             similarity=round(m.similarity, 4),
-            stance=m.stance,
+            stance=Stance(m.stance) if m.stance else None,
             stance_confidence=round(m.stance_confidence, 4)
             if m.stance_confidence is not None
             else None,

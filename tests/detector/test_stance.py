@@ -4,16 +4,25 @@ import numpy as np
 import pytest
 import skops.io as sio
 
+from detector.claims.matcher import ClaimMatchModel
 from detector.stance import STANCE_TRAIN, StanceClassifier, read_pairs, vetoes
 from models.errors import InvalidInput
+from tests.detector.claims_fixtures import match_model_fixture  # noqa: F401
 
 HOLDOUT = Path(__file__).parent / "fixtures_stance" / "stance_holdout.csv"
 
 
 @pytest.fixture(scope="module")
-def stance() -> StanceClassifier:
+def stance(match_model: ClaimMatchModel) -> StanceClassifier:
+    """The stance classifier of the shared test model (stance_train.csv + synthetic pairs)."""
+    assert match_model.stance is not None
+    return match_model.stance
+
+
+def test_fits_on_the_training_file_alone() -> None:
     pairs, labels = read_pairs(STANCE_TRAIN)
-    return StanceClassifier().fit(pairs, labels)
+    model = StanceClassifier().fit(pairs[::4], labels[::4])
+    assert set(model.classes_) == {"spreads", "refutes", "mentions"}
 
 
 def test_held_out_claims_are_mostly_right(stance: StanceClassifier) -> None:
