@@ -32,6 +32,21 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """The UI tests log in dozens of times; argon2 at production cost would dominate their
+    run time. Hashes still go through argon2 (with its parameters in the hash), only cheaper."""
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from rebuttal import passwords
+
+    production = passwords._hasher
+    passwords._hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8 * 1024),))
+    yield
+    passwords._hasher = production
+
+
 @pytest.fixture
 def logged_in(
     app: FastAPI, make_user: Callable[..., User], make_partner: Callable[..., tuple[int, str]]
