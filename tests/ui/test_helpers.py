@@ -1,0 +1,74 @@
+"""Pure helpers of the UI: span highlighting, percentiles, flag labels, SVG escaping."""
+
+from datetime import UTC, datetime
+
+from api.ui.charts import horizontal_bars, stacked_bars
+from api.ui.metrics import FALSE_CLAIM, Window, label_of, percentile
+from api.ui.views import highlight
+from models.detections import Detection
+
+TEXT = "Học phí tăng gấp ba, lũ quan chức ngu dốt!"
+
+
+def joined(text: str, spans: list[dict[str, object]]) -> str:
+    return "".join(s.text for s in highlight(text, spans))
+
+
+def test_highlight_marks_spans_and_keeps_every_character() -> None:
+    start = TEXT.index("lũ")
+    segments = highlight(TEXT, [{"start": start, "end": len(TEXT) - 1, "score": 0.9}])
+    assert [(s.text, s.span is not None) for s in segments] == [
+        ("Học phí tăng gấp ba, ", False),
+        ("lũ quan chức ngu dốt", True),
+        ("!", False),
+    ]
+
+
+def test_highlight_survives_bad_spans() -> None:
+    spans: list[dict[str, object]] = [
+        {"start": 5, "end": 12},
+        {"start": 8, "end": 15},  # overlaps the first: clipped
+        {"start": -4, "end": 2},  # before the text: clipped
+        {"start": 30, "end": 999},  # past the end: clipped
+        {"start": 20, "end": 10},  # backwards: dropped
+        {"start": "x", "end": 3},  # not a number: dropped
+        {"end": 3},  # no start: dropped
+    ]
+    assert joined(TEXT, spans) == TEXT
+    marked = [s.text for s in highlight(TEXT, spans) if s.span]
+    assert marked == [TEXT[0:2], TEXT[5:12], TEXT[12:15], TEXT[30:]]
+
+
+def test_percentile_is_nearest_rank() -> None:
+    assert percentile([], 0.5) is None
+    assert percentile([3.0], 0.9) == 3.0
+    values = [float(v) for v in range(1, 11)]
+    assert percentile(values, 0.5) == 5.0
+    assert percentile(values, 0.9) == 9.0
+    assert percentile(list(reversed(values)), 0.9) == 9.0
+
+
+def test_flag_labels() -> None:
+    def detection(**fields: object) -> Detection:
+        return Detection(post_id=1, model_name="m", model_version="v", **fields)
+
+    assert label_of(detection(toxicity_label="HATE")) == "HATE"
+    assert label_of(detection(toxicity_label="CLEAN", matched_claim_id=3)) == FALSE_CLAIM
+    assert label_of(detection(matched_claim_id=3, stance="refutes")) is None
+    assert label_of(detection(toxicity_label="CLEAN", risk_score=0.7)) == "RISK"
+    assert label_of(detection(toxicity_label="CLEAN", risk_score=0.2)) is None
+
+
+def test_window_days_are_vietnam_days() -> None:
+    window = Window(days=1, topic=None, now=datetime(2026, 11, 26, 18, 30, tzinfo=UTC))
+    # 18:30 UTC is already 01:30 on the 27th in Vietnam.
+    assert [d.isoformat() for d in window.day_list] == ["2026-11-26", "2026-11-27"]
+
+
+def test_charts_escape_labels() -> None:
+    evil = '<script>alert("x")</script>'
+    svg = str(stacked_bars(title=evil, labels=[evil], series={evil: [2]}))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert svg.startswith('<svg class="chart" role="img"') and "<title>" in svg
+    bars = str(horizontal_bars(title="t", items=[(evil, 3.0)]))
+    assert "<script>" not in bars
