@@ -1,6 +1,7 @@
 """Pure helpers of the UI: span highlighting, percentiles, flag labels, SVG escaping."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from api.ui.charts import horizontal_bars, stacked_bars
 from api.ui.metrics import FALSE_CLAIM, Window, label_of, percentile
@@ -49,7 +50,7 @@ def test_percentile_is_nearest_rank() -> None:
 
 
 def test_flag_labels() -> None:
-    def detection(**fields: object) -> Detection:
+    def detection(**fields: Any) -> Detection:
         return Detection(post_id=1, model_name="m", model_version="v", **fields)
 
     assert label_of(detection(toxicity_label="HATE")) == "HATE"
