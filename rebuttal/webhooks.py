@@ -8,6 +8,7 @@ import hmac
 import ipaddress
 import json
 import secrets
+import socket
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -18,6 +19,8 @@ import httpx2
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from crawlers import ssrf
+from crawlers.errors import BlockedAddress
 from models.enums import DeliveryStatus
 from models.errors import InvalidInput, NotFound
 from models.partners import Brief, Delivery, WebhookEndpoint
@@ -200,9 +203,35 @@ def _next_due(session: Session, now: datetime) -> Delivery | None:
     return session.exec(query).first()
 
 
+def _internal_address(url: str) -> str | None:
+    """Why the URL must not be called, checked at every send and after DNS (a public name
+    may since point inside the network), or None."""
+    try:
+        ssrf.check_url_static(url, ssrf.Allowlist(()))
+    except BlockedAddress as exc:
+        return exc.message_en
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        infos = socket.getaddrinfo(
+            host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
+    except (socket.gaierror, UnicodeError):
+        return None  # unresolvable: the request itself fails and is retried
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if ssrf.is_blocked_ip(address):
+            return f"{host} resolves to the internal address {address}"
+    return None
+
+
 def _send(
-    client: httpx2.Client, delivery: Delivery, endpoint: WebhookEndpoint
+    client: httpx2.Client, delivery: Delivery, endpoint: WebhookEndpoint, settings: DeskSettings
 ) -> tuple[bool, int | None, str | None]:
+    if not settings.webhook_allow_private:
+        reason = _internal_address(endpoint.url)
+        if reason is not None:
+            return False, None, f"blocked: {reason}"[:1000]
     body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
     timestamp = str(int(time.time()))
     headers = {
@@ -239,7 +268,7 @@ def deliver_due_webhooks(
                     break
                 endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
                 assert endpoint is not None
-                ok, status, error = _send(client, delivery, endpoint)
+                ok, status, error = _send(client, delivery, endpoint, settings)
                 delivery.attempts += 1
                 delivery.last_status_code = status
                 if ok:

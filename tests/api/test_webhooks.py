@@ -287,3 +287,16 @@ def test_desk_jobs_are_registered() -> None:
     assert jobs["sla-check"].every is not None
     assert jobs["webhook-deliveries"].every is not None
     assert jobs["queue-priority-refresh"].every is not None
+
+
+def test_a_receiver_inside_the_network_is_never_called(
+    engine: Engine, receiver: Receiver, subscribed: tuple[int, str]
+) -> None:
+    """An endpoint that (now) resolves to a private address is refused at send time."""
+    publish_brief(engine)
+    strict = SETTINGS.model_copy(update={"webhook_allow_private": False})
+    stats = webhooks.deliver_due_webhooks(engine=engine, settings=strict)
+    assert stats == {"delivered": 0, "retrying": 1, "dead": 0}
+    [row] = deliveries(engine)
+    assert row.last_error is not None and row.last_error.startswith("blocked")
+    assert receiver.received == []
