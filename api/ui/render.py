@@ -20,6 +20,13 @@ VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
+# Staff pages carry buttons that change things: never inside another site's frame.
+PAGE_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
 # (path, message key, roles that see it; admin sees every staff entry)
 NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("/ui/queue", "nav_queue", frozenset({Role.monitor, Role.editor, Role.approver})),
@@ -90,5 +97,9 @@ def render(
     }
     full.update(context or {})
     return templates.TemplateResponse(
-        request, template, full, status_code=status_code, headers=headers
+        request,
+        template,
+        full,
+        status_code=status_code,
+        headers={**PAGE_HEADERS, **(headers or {})},
     )

@@ -152,3 +152,9 @@ def test_unknown_ui_path_is_an_html_404(browser: TestClient) -> None:
     response = browser.get("/ui/no-such-page")
     assert response.status_code == 404
     assert "text/html" in response.headers["content-type"]
+
+
+def test_pages_refuse_framing(browser: TestClient) -> None:
+    page = browser.get("/ui/login")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
