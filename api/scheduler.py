@@ -346,8 +346,10 @@ class SchedulerService:
         dispatch.remove_wakeup(self.wake)
         scheduler, self._scheduler = self._scheduler, None
         if scheduler is not None:
+            # Enqueue-only fires end in moments, so wait for them; inline jobs may run for
+            # their whole time limit, so do not (they are recorded as interrupted later).
             with contextlib.suppress(Exception):
-                scheduler.shutdown(wait=False)
+                scheduler.shutdown(wait=self.settings.execution_mode == "dramatiq")
         with _active_lock:
             if _active is self:
                 _active = None
