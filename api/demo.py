@@ -8,11 +8,11 @@ from sqlmodel import Session, select
 from api import demo_data
 from crawlers import posts as posts_service
 from crawlers.posts import content_hash
-from models.cases import Case, CaseEvent, CasePost
+from models.cases import Case, CaseEvent
 from models.claims import Claim
 from models.crawl import Source
 from models.enums import CaseState, PostOrigin, Role, SourceKind
-from models.posts import Post, PostCreate
+from models.posts import PostCreate
 from models.types import utcnow
 from models.users import User, UserCreate
 from rebuttal import partners as partners_service
@@ -58,10 +58,10 @@ def load_demo(engine: Engine, *, force: bool = False) -> list[str]:
         for name, kind, url, weight in demo_data.SOURCES:
             if session.exec(select(Source).where(Source.name == name)).first() is None:
                 session.add(Source(name=name, kind=SourceKind(kind), url=url, weight=weight))
-        posts: list[Post] = []
         for url, source_name, title, text, hours_ago, likes, comments, shares in demo_data.POSTS:
-            existing = posts_service.get_by_url(session=session, url=url)
-            post = existing or posts_service.create(
+            if posts_service.get_by_url(session=session, url=url) is not None:
+                continue
+            posts_service.create(
                 session=session,
                 post_in=PostCreate(
                     url=url,
@@ -73,7 +73,6 @@ def load_demo(engine: Engine, *, force: bool = False) -> list[str]:
                 origin=PostOrigin.crawl,
                 engagement={"likes": likes, "comments": comments, "shares": shares},
             )
-            posts.append(post)
         claims: dict[str, Claim] = {}
         for external_id, text, verdict, topic in demo_data.CLAIMS:
             claim = session.exec(
@@ -92,26 +91,21 @@ def load_demo(engine: Engine, *, force: bool = False) -> list[str]:
                 session.flush()
             claims[external_id] = claim
         if session.exec(select(Case)).first() is None:
-            for title, claim_key, post_indexes, state, topic, due_hours in demo_data.CASES:
-                case_posts = [posts[i] for i in post_indexes]
-                reach = sum(sum(int(v) for v in p.engagement.values()) for p in case_posts)
+            # Cases start empty: routing below attaches the posts that spread each claim
+            # and computes reach and priority, exactly as for crawled posts.
+            for title, claim_key, state, topic, due_hours in demo_data.CASES:
                 case = Case(
                     title=title,
                     state=CaseState(state),
                     topic=topic,
                     claim_id=claims[claim_key].id,
                     opened_by="auto",
-                    reach=reach,
                     first_detected_at=now - timedelta(hours=24 - due_hours),
                     sla_due_at=now + timedelta(hours=due_hours),
-                    priority=round(min(1.0, reach / 20000), 3),
                 )
                 session.add(case)
                 session.flush()
                 assert case.id is not None
-                for post in case_posts:
-                    assert post.id is not None
-                    session.add(CasePost(case_id=case.id, post_id=post.id))
                 session.add(
                     CaseEvent(
                         case_id=case.id,
@@ -131,7 +125,14 @@ def load_demo(engine: Engine, *, force: bool = False) -> list[str]:
                         )
                     )
         session.commit()
-    return _logins("Demo data loaded.")
+    # The same path crawled posts take: detections, claim links, risk and the queue.
+    from api.jobs import detect_and_route
+
+    counts = detect_and_route(engine=engine)
+    return _logins(
+        f"Demo data loaded; {counts['detected']} posts analysed, {counts['routed']} routed "
+        "to the queue."
+    )
 
 
 def _logins(headline: str) -> list[str]:

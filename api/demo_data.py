@@ -183,10 +183,10 @@ CLAIMS = [
     ("DEMO-06", "Giá điện tăng 50% từ tháng này", "tin_sai_su_that", "gia_ca"),
 ]
 
-# (title, claim external id, post indexes, state, topic, hours until due)
+# (title, claim external id, state, topic, hours until due)
 CASES = [
-    ("Tin đồn học phí đại học tăng gấp ba", "DEMO-01", [0, 1], "triaged", "giao_duc", 21),
-    ("Tin đồn giá nước Hà Nội tăng 40%", "DEMO-02", [3], "new", "gia_ca", 15),
-    ("Mức phạt không mang bằng lái bị thổi phồng", "DEMO-03", [4], "in_progress", "giao_thong", 10),
-    ("Tin đồn giá điện tăng 50%", "DEMO-06", [11], "new", "gia_ca", -2),
+    ("Tin đồn học phí đại học tăng gấp ba", "DEMO-01", "triaged", "giao_duc", 21),
+    ("Tin đồn giá nước Hà Nội tăng 40%", "DEMO-02", "new", "gia_ca", 15),
+    ("Mức phạt không mang bằng lái bị thổi phồng", "DEMO-03", "in_progress", "giao_thong", 10),
+    ("Tin đồn giá điện tăng 50%", "DEMO-06", "new", "gia_ca", -2),
 ]

@@ -9,20 +9,27 @@ Add a job with a few lines (see api/ops/registry.py):
 This is also the one module that composes crawl → detect → route (see `crawl`).
 """
 
+import logging
+import time
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
-from sqlmodel import Session, col
+from sqlalchemy import Engine, delete, update
+from sqlmodel import Session, col, select
 
 from api.ops.registry import JobContext, JobFailed, JobResult, JobTimedOut, job
 from api.ops.schedules import CRAWL_JOB
+from models.claims import PostClaimLink
 from models.crawl import CrawlRun
+from models.detections import Detection
 from models.enums import RunStatus
 from models.posts import Post, Snapshot
 from models.schedules import FINISHED_STATUSES, JobRun
 from models.types import utcnow
 
 RETENTION_BATCH = 500
+DETECT_BATCH = 256
+
+logger = logging.getLogger("vigil.jobs")
 SWEEP_MARGIN = timedelta(minutes=5)
 
 
@@ -50,10 +57,68 @@ def crawl(ctx: JobContext, *, source_id: int) -> JobResult:
         raise JobTimedOut(message or "the crawl reached its time limit", result)
     if status == RunStatus.failed:
         raise JobFailed(message or "the crawl failed", result)
-    # Extension point (the lead wires it once the detector and desk services exist):
-    # detect the posts this crawl stored, then route risky ones to the desk, here and
-    # only here, e.g. detections = detector.service.detect_posts(...); rebuttal....(...)
+    if result["new_posts"] and ctx.remaining() > 0:
+        result["detected"] = detect_and_route(engine=ctx.engine, deadline=ctx.deadline)
     return result
+
+
+def pending_post_ids(session: Session, *, limit: int) -> list[int]:
+    """Posts no model has looked at yet, oldest first (crawled, submitted or reported)."""
+    seen = select(col(Detection.post_id)).where(col(Detection.post_id) == col(Post.id)).exists()
+    query = select(col(Post.id)).where(~seen).order_by(col(Post.id)).limit(limit)
+    return [int(post_id) for post_id in session.execute(query).scalars()]
+
+
+def detect_and_route(
+    *, engine: Engine, deadline: float | None = None, batch_size: int = DETECT_BATCH
+) -> dict[str, int]:
+    """Crawl → detect → route: toxicity in batches, then claim matching, risk and the desk,
+    one post per transaction so one bad post never loses the others' work.
+
+    Idempotent: a post with a Detection is not picked again, and routing the same post twice
+    changes nothing, so a job delivered twice or killed midway is safe to run again.
+    """
+    from detector.claims.analysis import analyse_post
+    from detector.service import detect_posts
+    from rebuttal.routing import route_detection
+
+    counts = {"detected": 0, "routed": 0, "errors": 0}
+    while deadline is None or time.monotonic() < deadline:
+        with Session(engine, expire_on_commit=False) as session:
+            post_ids = pending_post_ids(session, limit=batch_size)
+            if not post_ids:
+                break
+            detections = detect_posts(session=session, post_ids=post_ids)
+            counts["detected"] += len(detections)
+        for detection in detections:
+            with Session(engine, expire_on_commit=False) as session:
+                try:
+                    post = session.get(Post, detection.post_id)
+                    assert post is not None
+                    analyse_post(session=session, post=post)
+                    session.flush()
+                    links = session.exec(
+                        select(PostClaimLink).where(PostClaimLink.post_id == detection.post_id)
+                    ).all()
+                    stored = session.get(Detection, detection.id)
+                    assert stored is not None
+                    if route_detection(session=session, post=post, detection=stored, links=links):
+                        counts["routed"] += 1
+                    session.commit()
+                except Exception:
+                    session.rollback()
+                    counts["errors"] += 1
+                    logger.exception("analysing post #%s failed", detection.post_id)
+    return counts
+
+
+@job("detect-pending", every=timedelta(minutes=1), time_limit=timedelta(minutes=10))
+def detect_pending(ctx: JobContext) -> JobResult:
+    """Detect and route every post not yet seen (staff submissions, reports, late crawls)."""
+    counts = detect_and_route(engine=ctx.engine, deadline=ctx.deadline)
+    if ctx.remaining() <= 0:
+        raise JobTimedOut("detection stopped at its time limit; the rest waits", counts)
+    return counts
 
 
 @job("crawl-run-sweep", every=timedelta(minutes=10), time_limit=timedelta(minutes=2))
