@@ -64,6 +64,7 @@ def test_spreading_post_opens_a_case_and_refutation_does_not(
     refuting = add_post(session, 2, REFUTES)
     add_post(session, 3, UNRELATED, shares=1)
 
+    assert spreading.id is not None and refuting.id is not None
     counts = detect_and_route(engine=engine)
 
     assert counts == {"detected": 3, "routed": 1, "errors": 0}
