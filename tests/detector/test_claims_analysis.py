@@ -1,5 +1,6 @@
 import hashlib
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlmodel import Session, func, select
@@ -24,18 +25,20 @@ def unreliable_model() -> UnreliableClassifier:
 
 
 def add_claims(session: Session) -> list[Claim]:
-    claims = [
-        service.create(
-            session=session,
-            claim_in=ClaimCreate(text=c.text, verdict=Verdict(c.verdict)),
+    claims = []
+    for c in TEST_CLAIMS:
+        assert c.verdict is not None
+        claims.append(
+            service.create(
+                session=session,
+                claim_in=ClaimCreate(text=c.text, verdict=Verdict(c.verdict)),
+            )
         )
-        for c in TEST_CLAIMS
-    ]
     session.commit()
     return claims
 
 
-def add_post(session: Session, text: str, n: int, **extra: object) -> Post:
+def add_post(session: Session, text: str, n: int, engagement: dict[str, Any] | None = None) -> Post:
     post = Post(
         url=f"https://mxh.example.vn/p/{n}",
         canonical_url=f"https://mxh.example.vn/p/{n}",
@@ -43,7 +46,7 @@ def add_post(session: Session, text: str, n: int, **extra: object) -> Post:
         text=text,
         content_hash=hashlib.sha256(text.encode()).hexdigest(),
         published_at=datetime(2026, 11, 20, 13, 0, tzinfo=UTC),
-        **extra,
+        engagement=engagement or {},
     )
     session.add(post)
     session.commit()
@@ -110,6 +113,7 @@ def test_refuting_post_counts_toward_reach_and_not_risk(
     assert result.match is not None and result.match.stance == "refutes"
     assert not result.match.auto_linked and not result.opens_case
     assert result.risk.components["claim"] == 0.0
+    assert claims[0].id is not None
     assert service.refutation_reach(session=session, claim_id=claims[0].id) == 1
 
 
@@ -119,6 +123,7 @@ def test_existing_toxicity_detection_is_completed(
 ) -> None:
     add_claims(session)
     post = add_post(session, "Lũ ngu, học phí tăng thì kệ tụi bay", 3)
+    assert post.id is not None
     session.add(
         Detection(
             post_id=post.id,
@@ -161,6 +166,8 @@ def test_claims_are_stored_once(session: Session) -> None:
             auto_linked=False,
         )
     assert service.count(session=session) == len(TEST_CLAIMS)
+    all_ids = [c.id for c in service.list(session=session)]
+    assert None not in all_ids
     assert [c.id for c in service.list(session=session, limit=2)] == sorted(
-        (c.id for c in service.list(session=session)), reverse=True
+        (i for i in all_ids if i is not None), reverse=True
     )[:2]

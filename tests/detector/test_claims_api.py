@@ -13,11 +13,13 @@ from tests.detector.claims_fixtures import TEST_CLAIMS, match_model_fixture  # n
 
 @pytest.fixture
 def stored(session: Session) -> list[int]:
-    ids = []
+    ids: list[int] = []
     for c in TEST_CLAIMS:
+        assert c.verdict is not None
         claim = service.create(
             session=session, claim_in=ClaimCreate(text=c.text, verdict=Verdict(c.verdict))
         )
+        assert claim.id is not None
         ids.append(claim.id)
     session.commit()
     return ids
