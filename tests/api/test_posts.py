@@ -188,3 +188,15 @@ def test_sql_looking_strings_are_stored_verbatim(
     assert [p["text"] for p in found.json()["items"]] == [nasty]
     assert client.get("/posts", params={"q": "%"}, headers=monitor).json()["items"] == []
     assert count_posts(engine) == 1
+
+
+@pytest.mark.parametrize("field", ["text", "source_name", "url"])
+def test_nul_characters_are_refused_on_every_database(
+    client: TestClient, monitor: dict[str, str], engine: Engine, field: str
+) -> None:
+    value = "https://example.vn/a\x00b" if field == "url" else "học phí\x00tăng"
+    response = client.post("/posts", json=POST | {field: value}, headers=monitor)
+    assert response.status_code == 422, response.text
+    assert "NUL" in response.json()["error"]["message"]
+    assert count_posts(engine) == 0
+    assert client.get("/posts", params={"q": "a\x00b"}, headers=monitor).status_code == 422
