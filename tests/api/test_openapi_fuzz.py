@@ -49,7 +49,7 @@ def test_operation_conforms_to_its_schema(
 
     @given(case=operation.as_strategy())
     @settings(
-        max_examples=25,
+        max_examples=15,
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
