@@ -7,7 +7,6 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import courlan
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +15,7 @@ from sqlmodel import Session, col, select
 from models.enums import PostOrigin
 from models.errors import AlreadyExists, InvalidInput, NotFound
 from models.posts import Post, PostCreate
+from models.urls import split_http_url
 
 MAX_PAGE_SIZE = 200
 
@@ -31,8 +31,7 @@ class PostNotFound(NotFound):
 def canonical_url(url: str) -> str:
     """The URL that identifies a post: lower-case host, no fragment, no tracking parameters."""
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if split_http_url(url) is None:
         raise InvalidInput(
             "Đường dẫn phải là một địa chỉ http(s) đầy đủ.",
             "The URL must be a full http(s) address.",

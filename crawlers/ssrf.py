@@ -13,12 +13,12 @@ import ipaddress
 import socket
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from httpcore2 import AsyncNetworkBackend, AsyncNetworkStream, ConnectError
 from httpcore2._backends.auto import AutoBackend
 
 from crawlers.errors import BlockedAddress
+from models.urls import split_http_url
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -75,8 +75,8 @@ def _blocked(url: str, host: str, what: str) -> BlockedAddress:
 
 
 def _host(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = split_http_url(url)
+    if parts is None or not parts.hostname:
         raise BlockedAddress(
             f"Chỉ thu thập được địa chỉ http(s) đầy đủ, không phải {url!r}.",
             f"Only full http(s) URLs can be crawled, not {url!r}.",

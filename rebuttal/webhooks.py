@@ -25,6 +25,7 @@ from models.enums import DeliveryStatus
 from models.errors import InvalidInput, NotFound
 from models.partners import Brief, Delivery, WebhookEndpoint
 from models.types import utcnow
+from models.urls import split_http_url
 from rebuttal import cursor as cursors
 from rebuttal.settings import DeskSettings
 
@@ -67,8 +68,8 @@ def verify(
 
 
 def _check_url(url: str, settings: DeskSettings) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = split_http_url(url)
+    if parts is None or not parts.hostname:
         raise InvalidInput(
             "Địa chỉ webhook phải là http(s) đầy đủ.",
             "The webhook URL must be a full http(s) address.",

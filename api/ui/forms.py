@@ -35,7 +35,10 @@ def back_to(request: Request, default: str) -> RedirectResponse:
     """303 to the page the form was on (same-site UI paths only), else to `default`."""
     from api.ui.routes.auth import safe_next
 
-    referer = urlsplit(request.headers.get("referer", ""))
+    try:
+        referer = urlsplit(request.headers.get("referer", ""))
+    except ValueError:
+        return RedirectResponse(default, status_code=303)
     if referer.netloc and referer.netloc != request.url.netloc:
         return RedirectResponse(default, status_code=303)
     path = referer.path + (f"?{referer.query}" if referer.query else "")

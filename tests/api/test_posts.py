@@ -200,3 +200,12 @@ def test_nul_characters_are_refused_on_every_database(
     assert "NUL" in response.json()["error"]["message"]
     assert count_posts(engine) == 0
     assert client.get("/posts", params={"q": "a\x00b"}, headers=monitor).status_code == 422
+
+
+@pytest.mark.parametrize("url", ["http://[", "https://example.vn:abc/x", "http://[::1/x"])
+def test_unparseable_urls_are_422_not_500(
+    client: TestClient, monitor: dict[str, str], engine: Engine, url: str
+) -> None:
+    response = client.post("/posts", json=POST | {"url": url}, headers=monitor)
+    assert response.status_code == 422, response.text
+    assert count_posts(engine) == 0

@@ -35,7 +35,10 @@ def safe_next(value: str | None, default: str = "/ui/") -> str:
     """Only same-site UI paths, so a crafted link cannot bounce a user to another site."""
     if not value:
         return default
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return default
     if parts.scheme or parts.netloc or not parts.path.startswith("/ui") or "\\" in value:
         return default
     return value
