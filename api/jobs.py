@@ -63,9 +63,14 @@ def crawl(ctx: JobContext, *, source_id: int) -> JobResult:
 
 
 def pending_post_ids(session: Session, *, limit: int) -> list[int]:
-    """Posts no model has looked at yet, oldest first (crawled, submitted or reported)."""
+    """Posts no model has looked at yet, oldest first (crawled, submitted or reported).
+
+    A reported page waits for its crawl, so detection reads the page and not only the
+    reporter's description (the crawl gives up after a few tries, and then it is read)."""
+    from crawlers.reported import awaiting_crawl
+
     seen = select(col(Detection.post_id)).where(col(Detection.post_id) == col(Post.id)).exists()
-    query = select(col(Post.id)).where(~seen).order_by(col(Post.id)).limit(limit)
+    query = select(col(Post.id)).where(~seen, ~awaiting_crawl()).order_by(col(Post.id)).limit(limit)
     return [int(post_id) for post_id in session.execute(query).scalars()]
 
 
@@ -138,6 +143,33 @@ def crawl_run_sweep(ctx: JobContext) -> JobResult:
         )
         session.commit()
     return {"marked_failed": int(getattr(outcome, "rowcount", 0) or 0)}
+
+
+@job("crawl-reports", every=timedelta(minutes=1), time_limit=timedelta(minutes=5))
+def crawl_reports(ctx: JobContext) -> JobResult:
+    """Fetch the pages the public reported, then detect and route them like any post."""
+    from crawlers.reported import crawl_reports as crawl_reported_pages
+    from rebuttal.settings import DeskSettings
+
+    desk = DeskSettings()
+    counts = crawl_reported_pages(
+        engine=ctx.engine,
+        max_attempts=desk.report_crawl_max_attempts,
+        limit=desk.report_crawl_batch,
+        deadline=ctx.deadline,
+    )
+    result: dict[str, object] = counts.as_dict()
+    if (counts.crawled or counts.failed) and ctx.remaining() > 0:
+        result["detected"] = detect_and_route(engine=ctx.engine, deadline=ctx.deadline)
+    return result
+
+
+@job("notify-reporters", every=timedelta(minutes=5), time_limit=timedelta(minutes=5))
+def notify_reporters(ctx: JobContext) -> JobResult:
+    """Tell reporters who left a contact the outcome of their report (e-mail or outbox)."""
+    from rebuttal.notify import notify_reporters as send_outcomes
+
+    return send_outcomes(engine=ctx.engine, deadline=ctx.deadline)
 
 
 @job("retention-cleanup", every=timedelta(hours=6), time_limit=timedelta(minutes=30))

@@ -90,7 +90,14 @@ class Report(SQLModel, table=True):
     case_id: int | None = Field(default=None, foreign_key="case.id", ondelete="SET NULL")
     claim_id: int | None = Field(default=None, foreign_key="claim.id", ondelete="SET NULL")
     needs_crawl: bool = Field(default=True, index=True)
+    # The crawl of the reported page: tries so far, when it last ended and why it failed.
+    crawl_attempts: int = Field(default=0)
+    crawled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    crawl_error: str | None = Field(default=None, max_length=300)
     notified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Telling the reporter the outcome: tries so far and the last failure.
+    notify_attempts: int = Field(default=0)
+    notify_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

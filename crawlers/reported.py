@@ -1,0 +1,230 @@
+"""Crawling the pages the public reported.
+
+A public report stores a post whose text is the reporter's description. This fetches the
+reported page with the same guarded fetcher as every crawl (SSRF guard, robots.txt, size
+cap, retries), replaces the post's text with the article, keeps the raw bytes as evidence
+and lets detection analyse the real page. Detection waits for this (see
+`awaiting_crawl`): a report is analysed once, on the page when it could be fetched and on
+the description when it could not.
+
+A transient failure (timeout, connection, 5xx, 429) is tried again later with a growing
+pause; a permanent one (blocked address, robots.txt, 404, no article on the page) and the
+last allowed try end the crawl, and the report is analysed on its description.
+"""
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, Exists, delete
+from sqlmodel import Session, col, select
+
+from crawlers import posts as posts_service
+from crawlers.dedupe import signature
+from crawlers.drop import DropItem
+from crawlers.errors import BlockedAddress, FetchFailed
+from crawlers.extract import Article, extract_page
+from crawlers.fetch import Fetcher, FetchResult
+from crawlers.settings import CrawlerSettings
+from models.crawl import PostFingerprint
+from models.desk import Report
+from models.detections import Detection
+from models.posts import Post, Snapshot
+from models.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+# Worth another try later: the site may be back, or no longer rate-limiting us.
+TRANSIENT_KINDS = {"timeout", "connect_timeout", "connection", "http_408", "http_429"}
+RETRY_PAUSE = timedelta(minutes=5)
+
+
+@dataclass
+class ReportCrawlCounts:
+    crawled: int = 0
+    failed: int = 0
+    retrying: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "crawled": self.crawled,
+            "failed": self.failed,
+            "retrying": self.retrying,
+            "errors": dict(self.errors),
+        }
+
+
+def is_transient(kind: str) -> bool:
+    return kind in TRANSIENT_KINDS or (kind.startswith("http_5") and len(kind) == 8)
+
+
+def retry_due(report: Report, now: datetime) -> bool:
+    """A report waits 5, 10, 20... minutes after each failed try before the next one."""
+    if report.crawl_attempts == 0 or report.crawled_at is None:
+        return True
+    return report.crawled_at + RETRY_PAUSE * 2 ** (report.crawl_attempts - 1) <= now
+
+
+def due_reports(session: Session, *, limit: int, now: datetime | None = None) -> list[Report]:
+    now = now or utcnow()
+    candidates = session.exec(
+        select(Report)
+        .where(col(Report.needs_crawl).is_(True), col(Report.post_id).is_not(None))
+        .order_by(col(Report.id))
+        .limit(limit * 5)
+    ).all()
+    return [r for r in candidates if retry_due(r, now)][:limit]
+
+
+def awaiting_crawl() -> Exists:
+    """SQL condition: the post is a reported page not yet crawled (detection waits for it)."""
+    return (
+        select(col(Report.id))
+        .where(col(Report.post_id) == col(Post.id), col(Report.needs_crawl).is_(True))
+        .exists()
+    )
+
+
+async def _fetch_and_extract(
+    fetcher: Fetcher, url: str, settings: CrawlerSettings
+) -> tuple[FetchResult, Article]:
+    result = await fetcher.fetch(url)
+    article = extract_page(
+        result.body,
+        result.final_url or url,
+        result.content_type,
+        None,
+        settings.snapshot_max_bytes,
+        settings.snapshot_compress_level,
+    )
+    return result, article
+
+
+def _store(session: Session, report: Report, result: FetchResult, article: Article) -> None:
+    """Replace the reported post's description with the page, and keep its snapshot."""
+    post = session.get(Post, report.post_id)
+    if post is None:  # deleted by retention meanwhile: nothing left to fill in
+        return
+    if article.snapshot is not None:
+        snapshot = Snapshot(
+            url=result.final_url or result.url,
+            fetched_at=result.fetched_at,
+            status_code=result.status,
+            content_type=(result.content_type or "")[:255] or None,
+            sha256=article.snapshot.sha256,
+            size=article.snapshot.size,
+            compressed=article.snapshot.compressed,
+        )
+        session.add(snapshot)
+        session.flush()
+        post.snapshot_id = snapshot.id
+    post.text = article.text
+    post.title = article.title
+    post.author = article.author
+    post.published_at = article.published_at
+    post.content_hash = posts_service.content_hash(article.text)
+    session.add(post)
+    assert post.id is not None
+    # The page, not the description, is what detection and near-duplicate clustering see.
+    session.execute(delete(Detection).where(col(Detection.post_id) == post.id))
+    fingerprint = session.get(PostFingerprint, post.id)
+    if fingerprint is None:
+        fingerprint = PostFingerprint(post_id=post.id, signature=b"")
+    fingerprint.signature = signature(article.text)
+    session.add(fingerprint)
+
+
+def _finish(report: Report, *, error: str | None, final: bool) -> None:
+    report.crawl_attempts += 1
+    report.crawled_at = utcnow()
+    report.crawl_error = error[:300] if error else None
+    if final:
+        report.needs_crawl = False
+
+
+def crawl_reports(
+    *,
+    engine: Engine,
+    settings: CrawlerSettings | None = None,
+    max_attempts: int = 3,
+    limit: int = 20,
+    deadline: float | None = None,
+) -> ReportCrawlCounts:
+    """Fetch the pages of reports waiting for a crawl; one report per transaction."""
+    settings = settings or CrawlerSettings()
+    counts = ReportCrawlCounts()
+    with Session(engine) as session:
+        report_ids = [r.id for r in due_reports(session, limit=limit) if r.id is not None]
+    if not report_ids:
+        return counts
+    asyncio.run(_crawl_all(engine, report_ids, settings, max_attempts, counts, deadline))
+    return counts
+
+
+async def _crawl_all(
+    engine: Engine,
+    report_ids: list[int],
+    settings: CrawlerSettings,
+    max_attempts: int,
+    counts: ReportCrawlCounts,
+    deadline: float | None,
+) -> None:
+    async with Fetcher(settings) as fetcher:
+        for report_id in report_ids:
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            await _crawl_one(engine, fetcher, report_id, settings, max_attempts, counts)
+
+
+async def _crawl_one(
+    engine: Engine,
+    fetcher: Fetcher,
+    report_id: int,
+    settings: CrawlerSettings,
+    max_attempts: int,
+    counts: ReportCrawlCounts,
+) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        report = session.get(Report, report_id)
+        if report is None or not report.needs_crawl:
+            return  # another worker finished it meanwhile
+        kind: str | None = None
+        detail = ""
+        try:
+            result, article = await _fetch_and_extract(fetcher, report.url, settings)
+        except BlockedAddress as exc:
+            kind, detail = "blocked_address", exc.message_en
+        except FetchFailed as exc:
+            kind, detail = exc.kind, exc.message_en
+        except DropItem as exc:
+            kind, detail = exc.kind, exc.message_en
+        except Exception as exc:  # one bad page must never stop the others
+            logger.exception("crawling reported page %s failed", report.url)
+            kind, detail = "error", f"{type(exc).__name__}: {exc}"
+        if kind is None:
+            try:
+                _store(session, report, result, article)
+                _finish(report, error=None, final=True)
+                session.add(report)
+                session.commit()
+                counts.crawled += 1
+                return
+            except Exception as exc:
+                session.rollback()
+                logger.exception("storing reported page %s failed", report.url)
+                kind, detail = "store_error", f"{type(exc).__name__}: {exc}"
+                report = session.get(Report, report_id)
+                if report is None:
+                    return
+        counts.errors[kind] = counts.errors.get(kind, 0) + 1
+        final = not is_transient(kind) or report.crawl_attempts + 1 >= max_attempts
+        _finish(report, error=f"{kind}: {detail}" if detail else kind, final=final)
+        session.add(report)
+        session.commit()
+        if final:
+            counts.failed += 1
+        else:
+            counts.retrying += 1

@@ -1,0 +1,166 @@
+"""Crawling reported pages: the page replaces the description, evidence is kept, detection
+waits for the crawl, and every kind of failure ends cleanly without losing the report."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from api.jobs import detect_and_route, pending_post_ids
+from crawlers.reported import crawl_reports
+from crawlers.settings import CrawlerSettings
+from models.cases import CasePost
+from models.crawl import PostFingerprint
+from models.desk import Report
+from models.detections import Detection
+from models.posts import Post, Snapshot
+from rebuttal import reports as reports_service
+from rebuttal.reports import ReportIn
+from tests.crawlers.site import SiteServer
+
+ARTICLE = "/vnexpress/giao-duc/hoc-phi-dai-hoc-cong-lap-nam-hoc-moi-4871300.html"
+DESCRIPTION = "Bài này nói học phí đại học tăng gấp ba từ năm sau, phụ huynh rất lo."
+
+
+def report(engine: Engine, url: str) -> int:
+    with Session(engine) as session:
+        submitted = reports_service.submit(
+            session=session,
+            report_in=ReportIn(url=url, description=DESCRIPTION, contact=None),
+            client="203.0.113.9",
+        )
+        session.commit()
+        assert submitted.id is not None
+        return submitted.id
+
+
+def load(engine: Engine, report_id: int) -> tuple[Report, Post]:
+    with Session(engine) as session:
+        stored = session.get(Report, report_id)
+        assert stored is not None and stored.post_id is not None
+        post = session.get(Post, stored.post_id)
+        assert post is not None
+        return stored, post
+
+
+def test_the_page_replaces_the_description_and_is_kept_as_evidence(
+    engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings
+) -> None:
+    report_id = report(engine, site.base_url + ARTICLE)
+    _, post = load(engine, report_id)
+    with Session(engine) as session:
+        assert post.id not in pending_post_ids(session, limit=100)  # waits for the crawl
+
+    counts = crawl_reports(engine=engine, settings=crawler_settings)
+
+    assert counts.as_dict() == {"crawled": 1, "failed": 0, "retrying": 0, "errors": {}}
+    stored, post = load(engine, report_id)
+    assert not stored.needs_crawl and stored.crawl_attempts == 1 and stored.crawl_error is None
+    assert post.text != DESCRIPTION and "học phí" in post.text.lower()
+    assert post.title and post.snapshot_id is not None
+    with Session(engine) as session:
+        snapshot = session.get(Snapshot, post.snapshot_id)
+        assert snapshot is not None and snapshot.status_code == 200
+        assert session.get(PostFingerprint, post.id) is not None
+        assert post.id in pending_post_ids(session, limit=100)
+    detect_and_route(engine=engine)
+    with Session(engine) as session:
+        assert session.exec(select(Detection).where(Detection.post_id == post.id)).one()
+        # The report's case still holds the post, once.
+        links = session.exec(select(CasePost).where(CasePost.post_id == post.id)).all()
+        assert len({(link.case_id, link.post_id) for link in links}) == len(links) >= 1
+    # Crawled once: a second run finds nothing to do.
+    assert crawl_reports(engine=engine, settings=crawler_settings).crawled == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/status/404", "http_404"),
+        ("/private/tai-lieu-noi-bo.html", "robots_disallowed"),
+        ("/status/204", "empty"),
+        ("/redirect-loop/a", "redirect_loop"),
+    ],
+)
+def test_a_permanent_failure_ends_the_crawl_and_the_description_is_analysed(
+    engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings, path: str, kind: str
+) -> None:
+    report_id = report(engine, site.base_url + path)
+
+    counts = crawl_reports(engine=engine, settings=crawler_settings)
+
+    assert counts.failed == 1 and counts.errors == {kind: 1}
+    stored, post = load(engine, report_id)
+    assert not stored.needs_crawl and stored.crawl_attempts == 1
+    assert stored.crawl_error is not None and stored.crawl_error.startswith(kind)
+    assert post.text == DESCRIPTION and post.snapshot_id is None
+    detect_and_route(engine=engine)
+    with Session(engine) as session:
+        assert session.exec(select(Detection).where(Detection.post_id == post.id)).one()
+
+
+def test_a_private_address_is_refused_without_the_allowlist(engine: Engine) -> None:
+    report_id = report(engine, "http://169.254.169.254/latest/meta-data/")
+    counts = crawl_reports(engine=engine, settings=CrawlerSettings(retries=0))
+    assert counts.errors == {"blocked_address": 1}
+    stored, _ = load(engine, report_id)
+    assert not stored.needs_crawl and stored.crawl_error is not None
+    assert "blocked_address" in stored.crawl_error
+
+
+def test_a_transient_failure_is_tried_again_later_then_given_up(
+    engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings
+) -> None:
+    report_id = report(engine, site.base_url + "/flaky?key=reported&n=1000")
+
+    first = crawl_reports(engine=engine, settings=crawler_settings, max_attempts=2)
+    assert first.retrying == 1 and first.errors == {"http_5xx": 1}
+    stored, _ = load(engine, report_id)
+    assert stored.needs_crawl and stored.crawl_attempts == 1
+    # Not due again straight away: the next try waits.
+    assert crawl_reports(engine=engine, settings=crawler_settings).as_dict()["retrying"] == 0
+
+    with Session(engine) as session:
+        waiting = session.get(Report, report_id)
+        assert waiting is not None and waiting.crawled_at is not None
+        waiting.crawled_at -= timedelta(hours=1)
+        session.add(waiting)
+        session.commit()
+    second = crawl_reports(engine=engine, settings=crawler_settings, max_attempts=2)
+    assert second.failed == 1
+    stored, _ = load(engine, report_id)
+    assert not stored.needs_crawl and stored.crawl_attempts == 2
+
+
+def test_a_flaky_site_that_recovers_is_crawled(
+    engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings
+) -> None:
+    # The fetcher's own retries (2 here) ride out one 503.
+    report_id = report(engine, site.base_url + "/flaky?key=reported-once&n=1")
+    assert crawl_reports(engine=engine, settings=crawler_settings).crawled == 1
+    stored, post = load(engine, report_id)
+    assert not stored.needs_crawl and "hoạt động trở lại" in post.text
+
+
+def test_a_huge_page_is_cut_off_not_loaded_whole(
+    engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings
+) -> None:
+    report_id = report(engine, site.base_url + "/huge")
+    counts = crawl_reports(engine=engine, settings=crawler_settings)
+    assert counts.crawled == 1
+    _, post = load(engine, report_id)
+    with Session(engine) as session:
+        snapshot = session.get(Snapshot, post.snapshot_id)
+        assert snapshot is not None and snapshot.size <= crawler_settings.max_body_bytes
+
+
+def test_other_reports_survive_a_bad_one(
+    engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings
+) -> None:
+    bad = report(engine, site.base_url + "/status/500")
+    good = report(engine, site.base_url + ARTICLE)
+    counts = crawl_reports(engine=engine, settings=crawler_settings)
+    assert counts.crawled == 1 and counts.retrying == 1
+    assert not load(engine, good)[0].needs_crawl
+    assert load(engine, bad)[0].needs_crawl
