@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from crawlers import posts as posts_service
@@ -198,6 +199,12 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
 }
 
 
+# public status → (Vietnamese, English) wording, for messages sent to the reporter
+OUTCOME_TEXT: dict[str, tuple[str, str]] = {
+    status: (vi, en) for status, vi, en in OUTCOMES.values()
+}
+
+
 def outcome(
     *, session: Session, token: str, lang: str = "vi", settings: DeskSettings | None = None
 ) -> ReportOutcome:
@@ -235,17 +242,36 @@ def outcome(
     )
 
 
-def due_notifications(*, session: Session) -> list[tuple[Report, ReportOutcome]]:
+def due_notifications(
+    *,
+    session: Session,
+    max_attempts: int = 5,
+    limit: int = 100,
+    settings: DeskSettings | None = None,
+) -> list[tuple[Report, ReportOutcome]]:
     """Reports whose reporter left a contact and whose case has an outcome not yet sent."""
+    decided = or_(
+        col(Case.state).in_([CaseState.published, CaseState.dismissed]),
+        col(Case.merged_into_id).is_not(None),
+    )
     rows = session.exec(
-        select(Report).where(col(Report.contact).is_not(None), col(Report.notified_at).is_(None))
+        select(Report)
+        .join(Case, col(Case.id) == col(Report.case_id))
+        .where(
+            col(Report.contact).is_not(None),
+            col(Report.notified_at).is_(None),
+            col(Report.notify_attempts) < max_attempts,
+            decided,
+        )
+        .order_by(col(Report.id))
+        .limit(limit * 5)
     ).all()
     due = []
     for report in rows:
-        result = outcome(session=session, token=report.token)
+        result = outcome(session=session, token=report.token, settings=settings)
         if result.status in ("answered", "closed"):
             due.append((report, result))
-    return due
+    return due[:limit]
 
 
 def mark_notified(*, session: Session, report: Report) -> None:

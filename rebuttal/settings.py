@@ -1,3 +1,6 @@
+from pathlib import Path
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -27,5 +30,22 @@ class DeskSettings(BaseSettings):
     # Public reports: a client gets `report_burst` reports, refilled at `report_per_hour`.
     report_burst: int = Field(default=5, ge=1)
     report_per_hour: float = Field(default=20.0, gt=0)
+    # A reported page is fetched this many times at most (transient failures), 20 per run.
+    report_crawl_max_attempts: int = Field(default=3, ge=1, le=20)
+    report_crawl_batch: int = Field(default=20, ge=1, le=1000)
+    # Telling reporters the outcome: "smtp" sends e-mail through smtp_host; "outbox" writes
+    # each message as an .eml file into outbox_dir (the embedded default, nothing leaves
+    # the machine); "off" keeps the outcomes for the reporter to look up by token only.
+    notify_backend: Literal["smtp", "outbox", "off"] = "outbox"
+    outbox_dir: Path | None = None  # default: <data_dir>/outbox
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_from: str = "Vigil <no-reply@vigil.local>"
+    notify_max_attempts: int = Field(default=5, ge=1, le=50)
+    notify_batch: int = Field(default=100, ge=1, le=10_000)
     public_base_url: str = "http://127.0.0.1:8000"
     organisation_name: str = "Vigil"

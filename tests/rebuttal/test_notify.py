@@ -1,0 +1,243 @@
+"""Telling reporters the outcome: e-mail through a real local SMTP server, the outbox
+directory, phone contacts, a server that is down and then back, and sending only once."""
+
+import email
+import email.policy
+import socket
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import Session as SmtpSession
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from models.cases import Case
+from models.desk import Report
+from models.enums import CaseState, RebuttalStatus, Role
+from models.rebuttals import Rebuttal
+from models.types import utcnow
+from models.users import User
+from rebuttal import reports as reports_service
+from rebuttal.notify import notify_reporters
+from rebuttal.reports import ReportIn
+from rebuttal.settings import DeskSettings
+
+DESCRIPTION = "Bài này nói học phí tăng gấp ba, gây hoang mang cho phụ huynh."
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[Envelope] = []
+
+    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
+        self.envelopes.append(envelope)
+        assert isinstance(envelope.content, bytes)
+        self.messages.append(parse(envelope.content))
+        return "250 OK"
+
+
+def parse(data: bytes) -> EmailMessage:
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def body_of(message: EmailMessage) -> str:
+    content = message.get_content()
+    assert isinstance(content, str)
+    return content
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def inbox(smtp_port: int) -> Iterator[Inbox]:
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    yield handler
+    controller.stop()
+
+
+def smtp_settings(port: int, **extra: object) -> DeskSettings:
+    return DeskSettings(
+        notify_backend="smtp",
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_timeout_seconds=2,
+        mail_from="Vigil <no-reply@vigil.test>",
+        public_base_url="https://vigil.test",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def reported(engine: Engine, contact: str | None, url: str = "https://mxh.vn/bai/1") -> int:
+    with Session(engine) as session:
+        report = reports_service.submit(
+            session=session,
+            report_in=ReportIn(url=url, description=DESCRIPTION, contact=contact),
+            client="203.0.113.7",
+        )
+        session.commit()
+        assert report.id is not None
+        return report.id
+
+
+def decide(engine: Engine, report_id: int, *, publish: bool) -> None:
+    with Session(engine) as session:
+        report = session.get(Report, report_id)
+        assert report is not None
+        case = session.get(Case, report.case_id)
+        assert case is not None and case.id is not None
+        if publish:
+            author = User(username=f"bien-tap-{report_id}", role=Role.editor, password_hash="!")
+            session.add(author)
+            session.flush()
+            assert author.id is not None
+            case.state = CaseState.published
+            session.add(
+                Rebuttal(
+                    case_id=case.id,
+                    verdict="tin_gia",
+                    summary="Học phí năm học mới không tăng gấp ba.",
+                    status=RebuttalStatus.published,
+                    author_id=author.id,
+                    published_at=utcnow(),
+                )
+            )
+        else:
+            case.state = CaseState.dismissed
+        session.add(case)
+        session.commit()
+
+
+def stored(engine: Engine, report_id: int) -> Report:
+    with Session(engine) as session:
+        report = session.get(Report, report_id)
+        assert report is not None
+        return report
+
+
+def test_the_reporter_gets_one_email_with_the_outcome(
+    engine: Engine, inbox: Inbox, smtp_port: int
+) -> None:
+    report_id = reported(engine, "phuhuynh@example.vn")
+    settings = smtp_settings(smtp_port)
+    # No outcome yet: nothing to send.
+    assert notify_reporters(engine=engine, settings=settings)["sent"] == 0
+    decide(engine, report_id, publish=True)
+
+    assert notify_reporters(engine=engine, settings=settings) == {
+        "sent": 1,
+        "failed": 0,
+        "undeliverable": 0,
+    }
+
+    [message] = inbox.messages
+    assert inbox.envelopes[0].rcpt_tos == ["phuhuynh@example.vn"]
+    assert "Outcome of your report" in str(message["Subject"])
+    assert "Kết quả phản ánh" in str(message["Subject"])
+    body = body_of(message)
+    assert "Tin giả" in body and "Học phí năm học mới không tăng gấp ba." in body
+    assert "https://vigil.test/claimreview/" in body
+    assert f"https://vigil.test/reports/{stored(engine, report_id).token}" in body
+    assert stored(engine, report_id).notified_at is not None
+    # Sent once: the next run finds nothing.
+    assert notify_reporters(engine=engine, settings=settings)["sent"] == 0
+    assert len(inbox.messages) == 1
+
+
+def test_a_dismissed_report_is_answered_too(engine: Engine, inbox: Inbox, smtp_port: int) -> None:
+    report_id = reported(engine, "nguoidan@example.vn")
+    decide(engine, report_id, publish=False)
+    assert notify_reporters(engine=engine, settings=smtp_settings(smtp_port))["sent"] == 1
+    assert "không cần phản bác" in body_of(inbox.messages[0])
+
+
+def test_a_server_that_is_down_is_tried_again_until_it_is_back(
+    engine: Engine, smtp_port: int
+) -> None:
+    report_id = reported(engine, "phuhuynh@example.vn")
+    decide(engine, report_id, publish=True)
+    settings = smtp_settings(smtp_port, notify_max_attempts=3)
+
+    down = notify_reporters(engine=engine, settings=settings)  # nothing listens on the port
+
+    assert down == {"sent": 0, "failed": 1, "undeliverable": 0}
+    waiting = stored(engine, report_id)
+    assert waiting.notified_at is None and waiting.notify_attempts == 1
+    assert waiting.notify_error and "Connection" in waiting.notify_error
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        assert notify_reporters(engine=engine, settings=settings)["sent"] == 1
+    finally:
+        controller.stop()
+    assert len(handler.messages) == 1
+    done = stored(engine, report_id)
+    assert done.notified_at is not None and done.notify_error is None
+
+
+def test_attempts_stop_at_the_limit(engine: Engine, smtp_port: int) -> None:
+    report_id = reported(engine, "phuhuynh@example.vn")
+    decide(engine, report_id, publish=False)
+    settings = smtp_settings(smtp_port, notify_max_attempts=2)
+    assert notify_reporters(engine=engine, settings=settings)["failed"] == 1
+    assert notify_reporters(engine=engine, settings=settings)["failed"] == 1
+    assert notify_reporters(engine=engine, settings=settings)["failed"] == 0
+    assert stored(engine, report_id).notify_attempts == 2
+
+
+def test_a_phone_contact_cannot_be_emailed_and_is_not_retried(
+    engine: Engine, inbox: Inbox, smtp_port: int
+) -> None:
+    report_id = reported(engine, "+84 912 345 678")
+    decide(engine, report_id, publish=False)
+    settings = smtp_settings(smtp_port)
+    assert notify_reporters(engine=engine, settings=settings)["undeliverable"] == 1
+    assert notify_reporters(engine=engine, settings=settings)["undeliverable"] == 0
+    report = stored(engine, report_id)
+    assert report.notified_at is None and report.notify_error is not None
+    assert "SMS" in report.notify_error and inbox.messages == []
+
+
+def test_the_outbox_keeps_every_message_as_a_file(engine: Engine, tmp_path: Path) -> None:
+    by_mail = reported(engine, "phuhuynh@example.vn", url="https://mxh.vn/bai/1")
+    by_phone = reported(engine, "0912345678", url="https://mxh.vn/bai/2")
+    no_contact = reported(engine, None, url="https://mxh.vn/bai/3")
+    for report_id in (by_mail, by_phone, no_contact):
+        decide(engine, report_id, publish=False)
+    settings = DeskSettings(notify_backend="outbox", outbox_dir=tmp_path / "outbox")
+
+    assert notify_reporters(engine=engine, settings=settings)["sent"] == 2
+
+    files = sorted(p.name for p in (tmp_path / "outbox").iterdir())
+    assert len(files) == 2
+    assert any(name.endswith(".eml") for name in files)
+    assert any(name.endswith(".sms.txt") for name in files)
+    eml = next((tmp_path / "outbox").glob("*.eml"))
+    assert parse(eml.read_bytes())["To"] == "phuhuynh@example.vn"
+    assert stored(engine, no_contact).notified_at is None
+
+
+def test_off_sends_nothing(engine: Engine) -> None:
+    report_id = reported(engine, "phuhuynh@example.vn")
+    decide(engine, report_id, publish=False)
+    counts = notify_reporters(engine=engine, settings=DeskSettings(notify_backend="off"))
+    assert counts == {"sent": 0, "failed": 0, "undeliverable": 0}
+    assert stored(engine, report_id).notified_at is None
