@@ -9,6 +9,7 @@ added sentence, different punctuation).
 import threading
 import time
 from collections import OrderedDict
+from functools import lru_cache
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -20,6 +21,14 @@ NUM_PERM = 128
 SCHEME = "affine32"
 _LOW32 = np.int64(0xFFFFFFFF)
 _local = threading.local()
+
+
+@lru_cache(maxsize=16)
+def _lsh_params(threshold: float) -> tuple[int, int]:
+    """LSH bands and rows for a threshold. datasketch finds them by numerical integration,
+    which takes longer than a small crawl's clustering: once per process is enough."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
 
 
 def _identity(value: int) -> int:
@@ -66,7 +75,7 @@ class NearDuplicateIndex:
 
     def __init__(self, threshold: float = 0.5) -> None:
         self.threshold = threshold
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self._lsh = MinHashLSH(num_perm=NUM_PERM, params=_lsh_params(threshold))
         self._signatures: dict[int, np.ndarray] = {}
         self._shingles: OrderedDict[int, np.ndarray] = OrderedDict()
         # Crawls running in threads of one process share an index; they take turns.
@@ -81,6 +90,14 @@ class NearDuplicateIndex:
             self._lsh.insert(str(post_id), from_signature(sig))
         if hashes is not None:
             self.remember(post_id, hashes)
+
+    def discard(self, post_id: int) -> None:
+        """Forget a post (its transaction was rolled back)."""
+        if self._signatures.pop(post_id, None) is not None:
+            self._lsh.remove(str(post_id))
+        self._shingles.pop(post_id, None)
+        if post_id == self.last_post_id:
+            self.last_post_id = max(self._signatures, default=0)
 
     def remember(self, post_id: int, hashes: np.ndarray) -> None:
         self._shingles[post_id] = hashes

@@ -4,6 +4,7 @@ sitemaps, listing pages and JSON endpoints.
 Everything here is pure and picklable so a process pool can run it.
 """
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -13,6 +14,8 @@ import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
+from html import unescape
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
@@ -23,8 +26,9 @@ from lxml.cssselect import CSSSelector
 
 from crawlers.charset import decode
 from crawlers.dates import parse_date
+from crawlers.dedupe import signature_from_hashes
 from crawlers.drop import DropItem
-from crawlers.shingles import shingle_hashes
+from crawlers.shingles import content_hash, shingle_hashes
 
 MIN_TEXT_CHARS = 40
 MAX_TEXT_CHARS = 200_000
@@ -52,9 +56,12 @@ class Article:
     text: str
     author: str | None = None
     published_at: datetime | None = None
-    # Shingle hashes, computed where the text is (a worker process) to spare the single
-    # database writer; the writer derives the MinHash signature from them.
+    # Shingle hashes and their MinHash signature, computed where the text is (a worker
+    # process) to spare the single database writer; it derives whatever is missing.
     shingle_hashes: bytes = b""
+    signature: bytes = b""
+    # posts.content_hash(text), likewise computed in the worker when it extracted the text.
+    content_hash: str = ""
     engagement: dict[str, Any] = field(default_factory=dict)
     snapshot: PackedSnapshot | None = None
 
@@ -94,10 +101,22 @@ _AUTHOR_ELEMENTS = (
 )
 
 
-def _css(tree: lxml.html.HtmlElement, selector: str) -> list[Any]:
+@lru_cache(maxsize=512)
+def _compiled(selector: str) -> CSSSelector | None:
+    # Translating CSS to XPath costs more than running it: each selector is compiled once.
     try:
-        return list(CSSSelector(selector)(tree))
+        return CSSSelector(selector)
     except Exception:  # a bad selector from a source config must not abort the page
+        return None
+
+
+def _css(tree: lxml.html.HtmlElement, selector: str) -> list[Any]:
+    compiled = _compiled(selector)
+    if compiled is None:
+        return []
+    try:
+        return list(compiled(tree))
+    except Exception:  # a selector valid as CSS can still fail as XPath on odd input
         return []
 
 
@@ -131,6 +150,86 @@ def find_date(tree: lxml.html.HtmlElement) -> datetime | None:
     return None
 
 
+def _main_text(tree: lxml.html.HtmlElement, url: str) -> str | None:
+    """The article text by trafilatura, in fast mode and without its metadata pass.
+
+    Fast mode skips the readability/jusText comparison, which costs as much again as the
+    main extractor and changes nothing on news article pages; the metadata we need is
+    read separately (_title_and_author, find_date), without the parts we never use.
+    """
+    # Imported on first use: a crawl process that hands pages to extraction workers
+    # never pays for it (the workers import it when they start, see warm_up).
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        fast=True,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=False,
+    )
+    text = getattr(doc, "text", None)
+    return text if isinstance(text, str) else None
+
+
+def _trimmed(value: str | None) -> str | None:
+    # As trafilatura's Document.clean_and_trim does for the metadata it returns.
+    from trafilatura.utils import line_processing
+
+    if not value:
+        return None
+    if len(value) > 10000:
+        value = value[:9999] + "…"
+    return line_processing(unescape(value)) or None
+
+
+def _title_and_author(tree: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
+    """Title and author the way trafilatura's extract_metadata finds them (meta tags,
+    then JSON-LD, then the page), minus its date, site name, categories, tags and
+    licence, which cost most of its time and which a post does not keep."""
+    from trafilatura.metadata import (
+        examine_meta,
+        extract_author,
+        extract_meta_json,
+        extract_title,
+    )
+
+    metadata = examine_meta(tree)
+    if metadata.author and " " not in metadata.author:
+        metadata.author = None
+    with contextlib.suppress(Exception):  # trafilatura's own guard: its JSON-LD reader
+        metadata = extract_meta_json(tree, metadata)
+    title = metadata.title or extract_title(tree)
+    author = metadata.author or extract_author(tree)
+    return _trimmed(title), _trimmed(author)
+
+
+def _htmldate(tree: lxml.html.HtmlElement, url: str) -> str | None:
+    """The publication date as trafilatura's metadata pass finds it (htmldate)."""
+    from htmldate import find_date as htmldate_find_date
+    from trafilatura.metadata import extract_url
+    from trafilatura.settings import DEFAULT_CONFIG, set_date_params
+
+    params = set_date_params(DEFAULT_CONFIG.getboolean("DEFAULT", "EXTENSIVE_DATE_SEARCH"))
+    params["url"] = extract_url(tree, url)
+    found = htmldate_find_date(tree, **params)
+    return found if isinstance(found, str) else None
+
+
+def warm_up() -> None:
+    """Import and prime the extraction libraries, so an extraction worker pays for them
+    when it starts rather than on the crawl's first pages."""
+    import trafilatura  # noqa: F401
+
+    page = (
+        "<html><head><title>Tiêu đề</title><meta name='author' content='Hồng Chiêu'></head>"
+        "<body><article><p>" + "Nội dung bài viết thử nghiệm đủ dài. " * 10 + "</p>"
+        "</article></body></html>"
+    )
+    extract_article(page.encode(), "https://example.vn/a.html", "text/html")
+
+
 def extract_article(
     body: bytes,
     url: str,
@@ -161,39 +260,34 @@ def extract_article(
             if el.text_content().strip()
         ]
         text = "\n".join(parts) or None
-    if text is None or title is None or author is None:
-        # Imported on first use: a crawl process that hands pages to extraction workers
-        # never pays for it.
-        import trafilatura
-
-        doc = trafilatura.bare_extraction(
-            tree,
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            as_dict=True,
-        )
-        if isinstance(doc, dict):
-            text = text or doc.get("text")
-            title = title or doc.get("title")
-            author = author or doc.get("author")
-            if published_at is None and not selectors.get("date"):
-                published_at = find_date(tree) or parse_date(doc.get("date"))
+    consulted = text is None or title is None or author is None
+    if text is None:
+        text = _main_text(tree, url)
+    if title is None or author is None:
+        meta_title, meta_author = _title_and_author(tree)
+        title = title or meta_title
+        author = author or meta_author
     if published_at is None and not selectors.get("date"):
         published_at = find_date(tree)
+        if published_at is None and consulted:
+            # htmldate is the slow part of trafilatura's metadata: only when our own
+            # Vietnamese-aware date finder found nothing.
+            published_at = parse_date(_htmldate(tree, url))
     author = author or _first_text(tree, _AUTHOR_ELEMENTS)
     text = _clean(text)
     if not text or len(text) < MIN_TEXT_CHARS:
         raise DropItem("no_article_text", url)
     text = text[:MAX_TEXT_CHARS]
+    hashes = shingle_hashes(text)
     return Article(
         url=url,
         title=(_clean(title) or "")[:1000] or None,
         text=text,
         author=(_clean(author) or "")[:300] or None,
         published_at=published_at,
-        shingle_hashes=shingle_hashes(text).tobytes(),
+        shingle_hashes=hashes.tobytes(),
+        signature=signature_from_hashes(hashes),
+        content_hash=content_hash(text),
     )
 
 

@@ -2,7 +2,6 @@
 
 import base64
 import binascii
-import hashlib
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
@@ -12,12 +11,14 @@ import courlan
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from crawlers.shingles import content_hash
 from models.enums import PostOrigin
 from models.errors import AlreadyExists, InvalidInput, NotFound
 from models.posts import Post, PostCreate
 from models.urls import split_http_url
 
 MAX_PAGE_SIZE = 200
+__all__ = ["canonical_url", "content_hash", "create", "get", "get_by_url", "list"]
 
 
 class PostExists(AlreadyExists):
@@ -38,12 +39,6 @@ def canonical_url(url: str) -> str:
             field="url",
         )
     return courlan.normalize_url(url, strict=True)
-
-
-def content_hash(text: str) -> str:
-    """Hash of the text with whitespace and Unicode form evened out, to spot exact copies."""
-    normalised = " ".join(unicodedata.normalize("NFC", text).split()).casefold()
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
 def get(*, session: Session, post_id: int) -> Post:

@@ -37,11 +37,12 @@ from crawlers.extract import (
     listing_links,
     parse_feed,
     parse_sitemap,
+    warm_up,
 )
 from crawlers.fetch import Fetcher, FetchResult
 from crawlers.settings import CrawlerSettings
 from crawlers.shingles import shingle_hashes
-from crawlers.store import Store
+from crawlers.store import Store, StoreRequest
 from models.crawl import CrawlRun, SourceConfig
 from models.enums import RunStatus, SourceKind
 from models.errors import VigilError
@@ -50,6 +51,8 @@ from models.types import utcnow
 log = logging.getLogger(__name__)
 
 MAX_SITEMAP_FILES = 50
+# Posts written per transaction at most; a batch is whatever was ready meanwhile.
+MAX_WRITE_BATCH = 64
 # Errors worth retrying on the next run (a 404 or a robots rule will not change soon).
 TRANSIENT_ERRORS = {"timeout", "connect_timeout", "connection", "http_5xx", "rate_limited"}
 TRANSIENT_ERRORS |= {"internal", "http_error"}
@@ -127,10 +130,54 @@ class Crawl:
         self.pattern = re.compile(config.link_pattern) if config.link_pattern else None
         self.max_pages = config.max_pages or settings.default_max_pages
         self.roots: list[tuple[str, FetchResult]] = []
+        # Posts waiting for the writer, which commits whatever piled up as one batch.
+        self._ready: list[tuple[StoreRequest, asyncio.Future[bool]]] = []
+        self._wake_writer = asyncio.Event()
 
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.db, lambda: fn(*args, **kwargs))
+
+    async def _store(
+        self,
+        article: Article,
+        *,
+        fetched: FetchResult | None = None,
+        snapshot_id: int | None = None,
+    ) -> bool:
+        """Store one post through the batching writer; True when it is a new post."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._ready.append((StoreRequest(article, fetched, snapshot_id), future))
+        self._wake_writer.set()
+        return await future
+
+    async def _writer(self) -> None:
+        """Write the posts that are ready, in batches, until cancelled.
+
+        While one batch is being committed, the posts extracted meanwhile wait and go
+        into the next: one transaction per batch rather than per post, and no delay
+        when pages arrive slowly (a lone post is written at once).
+        """
+        while True:
+            await self._wake_writer.wait()
+            self._wake_writer.clear()
+            while self._ready:
+                batch = self._ready[:MAX_WRITE_BATCH]
+                del self._ready[:MAX_WRITE_BATCH]
+                requests = [request for request, _ in batch]
+                try:
+                    outcomes: list[bool | BaseException] = await self._db(
+                        self.store.store_many, requests
+                    )
+                except Exception as exc:
+                    outcomes = [exc] * len(batch)
+                for (_, future), outcome in zip(batch, outcomes, strict=True):
+                    if future.done():  # its page was cancelled (the deadline)
+                        continue
+                    if isinstance(outcome, BaseException):
+                        future.set_exception(outcome)
+                    else:
+                        future.set_result(outcome)
 
     def _report(self) -> None:
         if self.progress is not None:
@@ -156,7 +203,11 @@ class Crawl:
             for item in fresh:
                 queue.put_nowait(item)
             workers = min(self.settings.total_concurrency, max(1, len(fresh)))
-            await asyncio.gather(*(self._worker(fetcher, queue) for _ in range(workers)))
+            writer = asyncio.create_task(self._writer())
+            try:
+                await asyncio.gather(*(self._worker(fetcher, queue) for _ in range(workers)))
+            finally:
+                writer.cancel()
             if not TRANSIENT_ERRORS & set(self.stats.errors):
                 for url, result in self.roots:
                     await self._db(self.store.save_fetch_state, url, result)
@@ -327,7 +378,7 @@ class Crawl:
 
     async def _process(self, fetcher: Fetcher, item: Item) -> None:
         if item.article is not None:
-            stored = await self._db(self.store.store, item.article, snapshot_id=item.snapshot_id)
+            stored = await self._store(item.article, snapshot_id=item.snapshot_id)
             self.stats.add("new_posts" if stored else "duplicates")
             return
         single = self.spec.kind == SourceKind.url
@@ -347,7 +398,7 @@ class Crawl:
             article.title = article.title or item.title
             article.author = article.author or item.author
             article.published_at = article.published_at or item.published_at
-            stored = await self._db(self.store.store, article, fetched=result)
+            stored = await self._store(article, fetched=result)
         except DropItem:
             # The page is fine but holds no post: an unchanged copy never will either.
             if single:
@@ -376,7 +427,8 @@ class Crawl:
 def extraction_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
     # forkserver: forking a process that runs threads (the DB writer) is unsafe.
     context = multiprocessing.get_context("forkserver")
-    return concurrent.futures.ProcessPoolExecutor(workers, mp_context=context)
+    # Each worker imports trafilatura as it starts, not while the crawl waits for it.
+    return concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=warm_up)
 
 
 def load_spec(engine: Engine, source_id: int) -> SourceSpec:

@@ -19,7 +19,8 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
     syllables = _TOKEN.findall(unicodedata.normalize("NFC", text).casefold())
     if len(syllables) < size:
         return {" ".join(syllables)} if syllables else set()
-    return {" ".join(syllables[i : i + size]) for i in range(len(syllables) - size + 1)}
+    # zip over shifted lists: the same shingles as slicing, without a slice per position.
+    return set(map(" ".join, zip(*(syllables[i:] for i in range(size)), strict=False)))
 
 
 def shingle_hashes(text: str) -> np.ndarray:
@@ -27,10 +28,15 @@ def shingle_hashes(text: str) -> np.ndarray:
 
     Deterministic (unlike hash()), so a worker process can compute them for the writer.
     """
-    digests = b"".join(
-        hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles(text)
-    )
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles(text)])
     return np.unique(np.frombuffer(digests, dtype=np.int64))
+
+
+def content_hash(text: str) -> str:
+    """Hash of the text with whitespace and Unicode form evened out, to spot exact copies."""
+    normalised = " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
 def jaccard(a: set[str], b: set[str]) -> float:

@@ -1,19 +1,23 @@
 """The crawl's database side: snapshots, posts, fingerprints, clusters, fetch state.
 
-Each post is written in its own transaction together with its snapshot, fingerprint and
-cluster membership, so a crash between two posts leaves only whole posts behind. All
-methods are synchronous and meant to run on one writer thread.
+Each post is written in one transaction together with its snapshot, fingerprint and
+cluster membership (several posts may share one: store_many), so a crash leaves only
+whole posts behind. All methods are synchronous and meant to run on one writer thread.
 """
 
 import threading
 import time
+import unicodedata
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import numpy as np
 from pydantic import ValidationError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table, insert, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -34,6 +38,28 @@ INDEX_LOAD_LIMIT = 200_000
 INDEX_MAX_AGE_SECONDS = 6 * 3600
 _INDEX_CACHE: dict[tuple[str, float], NearDuplicateIndex] = {}
 _INDEX_CACHE_LOCK = threading.Lock()
+_POSTS = cast(Table, sa_inspect(Post).local_table)
+_SNAPSHOTS = cast(Table, sa_inspect(Snapshot).local_table)
+# Built once: a reused statement object skips SQLAlchemy's per-statement cache-key work.
+_INSERT_POST = insert(_POSTS).returning(_POSTS.c.id)
+_INSERT_SNAPSHOT = insert(_SNAPSHOTS).returning(_SNAPSHOTS.c.id)
+_INSERT_FINGERPRINT = insert(cast(Table, sa_inspect(PostFingerprint).local_table))
+# Columns a crawled post is inserted with (the rest keep their database defaults).
+_POST_COLUMNS = (
+    "url",
+    "canonical_url",
+    "source_name",
+    "title",
+    "text",
+    "author",
+    "published_at",
+    "origin",
+    "content_hash",
+    "source_id",
+    "snapshot_id",
+    "engagement",
+    "created_at",
+)
 
 
 def decompress(data: bytes) -> bytes:
@@ -55,6 +81,7 @@ class Store:
         self.source_name = source_name
         self.index = NearDuplicateIndex(settings.cluster_threshold)
         self._hashes: np.ndarray = np.empty(0, dtype=np.int64)
+        self._uncommitted: list[int] = []
 
     def load_index(self) -> int:
         """Bring the LSH index up to date with the signatures of recent posts.
@@ -160,18 +187,17 @@ class Store:
             ).first()
             if existing is not None:
                 return existing
-        snapshot = Snapshot(
-            url=url,
-            fetched_at=result.fetched_at,
-            status_code=result.status,
-            content_type=(result.content_type or "")[:255] or None,
-            sha256=packed.sha256,
-            size=packed.size,
-            compressed=packed.compressed,
-        )
-        session.add(snapshot)
-        session.flush()
-        return snapshot.id
+        row = {
+            "url": url,
+            "fetched_at": result.fetched_at,
+            "status_code": result.status,
+            "content_type": (result.content_type or "")[:255] or None,
+            "sha256": packed.sha256,
+            "size": packed.size,
+            "compressed": packed.compressed,
+        }
+        snapshot_id: int = session.connection().execute(_INSERT_SNAPSHOT, row).scalar_one()
+        return snapshot_id
 
     def snapshot(self, result: FetchResult) -> int | None:
         """Store one snapshot on its own (a feed or JSON body shared by many posts)."""
@@ -186,8 +212,19 @@ class Store:
         *,
         fetched: FetchResult | None = None,
         snapshot_id: int | None = None,
+        session: Session | None = None,
     ) -> bool:
-        """Store the article as a post; False when its canonical URL is already stored."""
+        """Store the article as a post; False when its canonical URL is already stored.
+
+        Without `session` the post is committed in its own transaction. With one (see
+        store_many) its rows are only written there: the caller commits, and on any
+        exception must roll back and call forget() with the ids added meanwhile.
+        """
+        if session is None:
+            outcome = self.store_many([StoreRequest(article, fetched, snapshot_id)])[0]
+            if isinstance(outcome, BaseException):
+                raise outcome
+            return outcome
         try:
             post_in = PostCreate(
                 url=article.url,
@@ -197,46 +234,126 @@ class Store:
                 author=article.author,
                 published_at=article.published_at,
             )
+            canonical = posts_service.canonical_url(post_in.url)
+            text = unicodedata.normalize("NFC", post_in.text).strip()
+            if not text:
+                raise InvalidInput(
+                    "Nội dung bài đăng không được để trống.",
+                    "The post text must not be empty.",
+                    field="text",
+                )
         except ValidationError as exc:
             raise DropItem("invalid_post", article.url, str(exc.errors()[:1])) from None
+        except InvalidInput as exc:
+            raise DropItem("invalid_post", article.url, exc.message_en) from None
         self._hashes = (
             np.frombuffer(article.shingle_hashes, dtype=np.int64)
             if article.shingle_hashes
             else shingle_hashes(article.text)
         )
-        sig = signature_from_hashes(self._hashes)
-        with Session(self.engine, expire_on_commit=False) as session:
-            try:
-                if fetched is not None:
-                    snapshot_id = self._snapshot(session, fetched, article.snapshot)
-                post = posts_service.create(
-                    session=session,
-                    post_in=post_in,
-                    origin=PostOrigin.crawl,
-                    source_id=self.source_id,
-                    snapshot_id=snapshot_id,
-                    engagement=article.engagement or None,
-                )
-                assert post.id is not None
-                session.add(PostFingerprint(post_id=post.id, signature=sig))
-                with self.index.lock:
-                    self._cluster(session, post, sig)
-                session.commit()
-            except posts_service.PostExists:
-                session.rollback()
-                return False
-            except IntegrityError:
-                # The other side of a race on the canonical URL: someone stored it first.
-                session.rollback()
-                return False
-            except InvalidInput as exc:
-                session.rollback()
-                raise DropItem("invalid_post", article.url, exc.message_en) from None
-        with self.index.lock:
-            self.index.add(post.id, sig, self._hashes)
+        sig = article.signature or signature_from_hashes(self._hashes)
+        # An already stored URL is found before anything is written.
+        exists = session.exec(select(Post.id).where(Post.canonical_url == canonical)).first()
+        if exists is not None:
+            return False
+        try:
+            if fetched is not None:
+                snapshot_id = self._snapshot(session, fetched, article.snapshot)
+            post = Post(
+                url=post_in.url.strip(),
+                canonical_url=canonical,
+                source_name=post_in.source_name.strip(),
+                title=post_in.title,
+                text=text,
+                author=post_in.author,
+                published_at=post_in.published_at,
+                origin=PostOrigin.crawl,
+                content_hash=article.content_hash or posts_service.content_hash(text),
+                source_id=self.source_id,
+                snapshot_id=snapshot_id,
+                engagement=article.engagement or {},
+            )
+            # Core statements on the session's connection, not ORM objects: this is the
+            # crawl's hot path, and the rows are plain inserts.
+            connection = session.connection()
+            row = {column: getattr(post, column) for column in _POST_COLUMNS}
+            post.id = connection.execute(_INSERT_POST, row).scalar_one()
+            fingerprint = {"post_id": post.id, "signature": sig, "created_at": post.created_at}
+            connection.execute(_INSERT_FINGERPRINT, fingerprint)
+            with self.index.lock:
+                self._cluster(session, post, sig)
+                # In the index at once, so the next posts of the same transaction are
+                # compared with this one; forget() takes it out if that is rolled back.
+                self.index.add(post.id, sig, self._hashes)
+                self._uncommitted.append(post.id)
+        except InvalidInput as exc:
+            raise DropItem("invalid_post", article.url, exc.message_en) from None
         return True
 
+    def store_many(self, requests: Sequence["StoreRequest"]) -> list[bool | BaseException]:
+        """Store several articles in one transaction, each post whole or not at all.
+
+        One commit for many posts is what makes a crawl's writer fast. A post that
+        fails (a race on its URL, bad text, a database error) must not take the others
+        with it: the transaction is rolled back, that post gets its error, and the
+        others are written again without it. Returns, per request, whether a post was
+        stored (False: its URL already was) or the exception that stopped it.
+        """
+        outcomes: list[bool | BaseException] = [False] * len(requests)
+        pending = list(range(len(requests)))
+        while pending:
+            failed = self._attempt(requests, pending, outcomes)
+            if failed is None:
+                break
+            pending.remove(failed)
+        return outcomes
+
+    def _attempt(
+        self,
+        requests: Sequence["StoreRequest"],
+        pending: list[int],
+        outcomes: list[bool | BaseException],
+    ) -> int | None:
+        """Write the pending requests in one transaction; the position of the one that
+        failed (all were rolled back), or None when the rest is settled."""
+        self._uncommitted = []
+        current: int | None = None
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                for current in pending:
+                    request = requests[current]
+                    outcomes[current] = self.store(
+                        request.article,
+                        fetched=request.fetched,
+                        snapshot_id=request.snapshot_id,
+                        session=session,
+                    )
+                current = None
+                session.commit()
+            except Exception as exc:
+                session.rollback()
+                self.forget(self._uncommitted)
+                if current is None:  # the commit failed: it took every post with it
+                    for position in pending:
+                        outcomes[position] = exc
+                    return None
+                # Another worker stored the same URL first: a duplicate, not an error.
+                outcomes[current] = False if isinstance(exc, IntegrityError) else exc
+                return current
+            except BaseException:
+                session.rollback()
+                self.forget(self._uncommitted)
+                raise
+        return None
+
+    def forget(self, post_ids: Iterable[int]) -> None:
+        """Take posts whose transaction was rolled back out of the near-duplicate index."""
+        with self.index.lock:
+            for post_id in post_ids:
+                self.index.discard(post_id)
+
     def _cluster(self, session: Session, post: Post, sig: bytes) -> None:
+        assert post.id is not None
         candidates = [pid for pid in self.index.candidates(sig) if pid != post.id]
         if not candidates:
             return
@@ -262,6 +379,15 @@ class Store:
             matched.cluster_id = cluster.id
             session.add(matched)
         cluster.size += 1
-        post.cluster_id = cluster.id
         session.add(cluster)
-        session.add(post)
+        session.flush()
+        session.execute(update(Post).where(col(Post.id) == post.id).values(cluster_id=cluster.id))
+
+
+@dataclass
+class StoreRequest:
+    """An article for store_many, with the fetch it came from or a shared snapshot id."""
+
+    article: Article
+    fetched: FetchResult | None = None
+    snapshot_id: int | None = None

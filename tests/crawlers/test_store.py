@@ -1,0 +1,75 @@
+"""Storing posts in batches: one transaction for many posts, each post whole or absent."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, func, select
+
+from crawlers.dedupe import NearDuplicateIndex, signature
+from crawlers.drop import DropItem
+from crawlers.extract import Article, pack_snapshot
+from crawlers.fetch import FetchResult
+from crawlers.settings import CrawlerSettings
+from crawlers.shingles import shingle_hashes
+from crawlers.store import Store, StoreRequest
+from models.crawl import PostFingerprint
+from models.posts import Post, Snapshot
+
+TEXT = (
+    "Bộ Tài chính cho biết lương cơ sở sẽ điều chỉnh từ ngày 1/7, áp dụng với cán bộ, "
+    "công chức và người lao động trên cả nước, kinh phí thực hiện khoảng 120 nghìn tỷ đồng."
+)
+
+
+def request(url: str, text: str) -> StoreRequest:
+    body = f"<html><body><p>{text}</p></body></html>".encode()
+    fetched = FetchResult(
+        url=url,
+        final_url=url,
+        status=200,
+        headers={"content-type": "text/html; charset=utf-8"},
+        body=body,
+        truncated=False,
+        fetched_at=datetime.now(UTC),
+    )
+    article = Article(url=url, title="Lương cơ sở", text=text)
+    article.snapshot = pack_snapshot(body, 1_000_000, 1)
+    return StoreRequest(article, fetched)
+
+
+def count(engine: Engine, model: type) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_a_failing_post_leaves_the_rest_of_its_batch_stored(engine: Engine):
+    store = Store(engine, settings=CrawlerSettings(), source_id=None, source_name="báo")
+    store.load_index()
+    outcomes = store.store_many(
+        [
+            request("https://a.vn/luong-co-so.html", TEXT),
+            request("https://b.vn/hong.html", TEXT + " \x00"),  # refused at insert
+            request("https://c.vn/luong-co-so-tang.html", TEXT + " Người dân cần lưu ý."),
+            request("https://a.vn/luong-co-so.html?utm_source=fb", TEXT),  # same post
+        ]
+    )
+    assert outcomes[0] is True and outcomes[2] is True and outcomes[3] is False
+    assert isinstance(outcomes[1], DropItem) and outcomes[1].kind == "invalid_post"
+    # the refused post left no snapshot or fingerprint behind
+    assert count(engine, Post) == count(engine, Snapshot) == count(engine, PostFingerprint) == 2
+    with Session(engine) as session:
+        first, near = session.exec(select(Post).order_by(col(Post.id))).all()
+    # a post is compared with the posts written before it in the same transaction
+    assert first.cluster_id is not None and first.cluster_id == near.cluster_id
+    assert first.snapshot_id != near.snapshot_id
+
+
+def test_a_rolled_back_post_leaves_the_near_duplicate_index():
+    index = NearDuplicateIndex(0.5)
+    index.add(7, signature(TEXT), shingle_hashes(TEXT))
+    index.add(9, signature(TEXT + " Người dân cần lưu ý."))
+    assert sorted(index.candidates(signature(TEXT))) == [7, 9]
+    index.discard(9)
+    assert index.candidates(signature(TEXT)) == [7] and index.last_post_id == 7
+    index.discard(7)
+    assert index.candidates(signature(TEXT)) == [] and index.cached(7) is None
