@@ -11,11 +11,13 @@ through.
 import asyncio
 import ipaddress
 import socket
+import ssl
 from collections.abc import Iterable
 from typing import Any
 
 from httpcore2 import AsyncNetworkBackend, AsyncNetworkStream, ConnectError
 from httpcore2._backends.auto import AutoBackend
+from httpcore2._utils import is_socket_readable
 
 from crawlers.errors import BlockedAddress
 from models.urls import split_http_url
@@ -117,6 +119,42 @@ def _describe(ip: IPAddress) -> str:
     return "private/reserved"
 
 
+class _Stream(AsyncNetworkStream):
+    """A connection with a cheap readability check.
+
+    httpcore asks every idle pooled connection whether its socket is readable each time
+    it hands out a connection; anyio answers that through a typed-attribute lookup that
+    costs several times the poll itself. With a crawler's dozen idle connections that
+    was a tenth of the crawl process's time per page.
+    """
+
+    def __init__(self, inner: AsyncNetworkStream) -> None:
+        self._inner = inner
+        self._socket: socket.socket | None = inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> AsyncNetworkStream:
+        return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable" and self._socket is not None:
+            return is_socket_readable(self._socket)
+        return self._inner.get_extra_info(info)
+
+
 class GuardedBackend(AsyncNetworkBackend):
     """httpcore network backend that connects only to addresses that pass the guard."""
 
@@ -154,13 +192,14 @@ class GuardedBackend(AsyncNetworkBackend):
         last_error: Exception | None = None
         for address in addresses:
             try:
-                return await self._inner.connect_tcp(
+                stream = await self._inner.connect_tcp(
                     address,
                     port,
                     timeout=timeout,
                     local_address=local_address,
                     socket_options=socket_options,
                 )
+                return _Stream(stream)
             except Exception as exc:  # try the host's next address, like a resolver would
                 last_error = exc
         assert last_error is not None
