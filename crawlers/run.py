@@ -3,9 +3,10 @@
     run_id = crawl_source(engine=engine, source_id=7, trigger="schedule", deadline=t)
 
 It records a CrawlRun (running → succeeded / failed / timed_out) with counts and errors
-by kind; one bad page is counted and skipped, never fatal; each post is committed in its
-own transaction; already stored canonical URLs are never stored twice, even when two
-workers crawl the same source at once.
+by kind; one bad page is counted and skipped, never fatal; posts are committed in batches
+(whatever was extracted while the previous batch was written), each post whole or not at
+all; already stored canonical URLs are never stored twice, even when two workers crawl
+the same source at once.
 """
 
 import asyncio
