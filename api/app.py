@@ -79,8 +79,11 @@ def create_app(
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
 
+    # Routes are matched in order: the triage queue, the route staff hit all day, comes
+    # right after the probes, and the web pages (all under /ui) come last.
     app.include_router(health.router)
     app.include_router(auth.router)
+    app.include_router(desk_cases.router)
     app.include_router(posts.router)
     app.include_router(admin.router)
     app.include_router(sources.router)
@@ -88,12 +91,11 @@ def create_app(
     app.include_router(ops_routes.router)
     app.include_router(detector_routes.router)
     app.include_router(claims_routes.router)
-    ui.install(app)
-    app.include_router(desk_cases.router)
     app.include_router(desk_rebuttals.router)
     app.include_router(desk_partner_portal.router)
     app.include_router(desk_webhooks.router)
     app.include_router(desk_reports.router)
+    ui.install(app)
     return app
 
 

@@ -61,6 +61,32 @@ def _assignee(users: dict[int, User], user_id: int | None) -> AssigneePublic | N
 def summary_fields(case: Any, users: dict[int, User], now: datetime) -> dict[str, Any]:
     """The queue row as plain data; spelled out because the queue is the hottest route."""
     assignee = users.get(case.assignee_id) if case.assignee_id is not None else None
+    return _fields(
+        case,
+        (
+            {"id": assignee.id, "username": assignee.username, "full_name": assignee.full_name}
+            if assignee is not None
+            else None
+        ),
+        now,
+    )
+
+
+def queue_row_fields(row: Any, now: datetime) -> dict[str, Any]:
+    """A row of cases_service.list (the assignee's names joined in) as plain data."""
+    assignee = (
+        {
+            "id": row.assignee_id,
+            "username": row.assignee_username,
+            "full_name": row.assignee_full_name,
+        }
+        if row.assignee_id is not None and row.assignee_username is not None
+        else None
+    )
+    return _fields(row, assignee, now)
+
+
+def _fields(case: Any, assignee: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
     return {
         "id": case.id,
         "title": case.title,
@@ -71,11 +97,7 @@ def summary_fields(case: Any, users: dict[int, User], now: datetime) -> dict[str
         "topic": case.topic,
         "claim_id": case.claim_id,
         "cluster_id": case.cluster_id,
-        "assignee": (
-            {"id": assignee.id, "username": assignee.username, "full_name": assignee.full_name}
-            if assignee is not None
-            else None
-        ),
+        "assignee": assignee,
         "opened_by": case.opened_by,
         "risk_score": case.risk_score,
         "reach": case.reach,
@@ -155,12 +177,9 @@ def list_cases(
         source=source,
         breached=breached,
     )
-    users = cases_service.users_by_id(
-        session=session, user_ids={c.assignee_id for c in rows if c.assignee_id}
-    )
     now = utcnow()
     page = CasePage.model_validate(
-        {"items": [summary_fields(c, users, now) for c in rows], "next_cursor": next_cursor}
+        {"items": [queue_row_fields(row, now) for row in rows], "next_cursor": next_cursor}
     )
     # Serialised here in one pass (response_model still documents it): the queue is the
     # route staff hit all day, and FastAPI would validate the page a second time.
