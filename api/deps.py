@@ -1,14 +1,16 @@
 """Dependencies shared by routers: the session, the authenticated principal, role checks."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from api.principals import PrincipalCache
 from api.security import decode_access_token
 from api.settings import ApiSettings
 from models.enums import Role
@@ -30,15 +32,22 @@ async def get_settings(request: Request) -> ApiSettings:
     return settings
 
 
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
-    """One session per request: committed if the handler returns, rolled back if it raises."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIterator[Session]:
+    """One session per request: committed if the handler returns, rolled back if it raises.
+
+    Opening a session costs no I/O (it connects on first use), so this runs on the event
+    loop; only the commit or rollback, which talk to the database, go to the thread pool.
+    """
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        if session.in_transaction():
+            await run_in_threadpool(session.commit)
+    except BaseException:
+        await run_in_threadpool(session.rollback)
+        raise
+    finally:
+        await run_in_threadpool(session.close)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -64,7 +73,40 @@ def _unauthenticated() -> Unauthenticated:
     )
 
 
-def get_principal(
+def _principal_cache(request: Request, settings: ApiSettings) -> PrincipalCache:
+    cache: PrincipalCache | None = getattr(request.app.state, "principal_cache", None)
+    if cache is None:
+        cache = PrincipalCache(ttl=settings.auth_cache_seconds)
+        request.app.state.principal_cache = cache
+    return cache
+
+
+def _user_principal(session: Session, user_id: int) -> Principal:
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise _unauthenticated()
+    return Principal(
+        role=Role(user.role),
+        username=user.username,
+        user_id=user.id,
+        partner_id=user.partner_id,
+    )
+
+
+def _key_principal(session: Session, api_key: str) -> Principal:
+    key = partners_service.authenticate_key(session=session, key=api_key)
+    if key is None:
+        raise _unauthenticated()
+    return Principal(
+        role=Role.partner,
+        username=f"key:{key.prefix}",
+        partner_id=key.partner_id,
+        key_id=key.id,
+    )
+
+
+async def get_principal(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     token: Annotated[str | None, Depends(oauth2_scheme)],
@@ -72,25 +114,16 @@ def get_principal(
 ) -> Principal:
     if token:
         user_id = decode_access_token(settings=settings, token=token)
-        user = session.get(User, user_id) if user_id is not None else None
-        if user is None or not user.is_active:
+        if user_id is None:
             raise _unauthenticated()
-        return Principal(
-            role=Role(user.role),
-            username=user.username,
-            user_id=user.id,
-            partner_id=user.partner_id,
-        )
+        cache = _principal_cache(request, settings)
+        principal: Principal | None = cache.get(user_id)
+        if principal is None:
+            principal = await run_in_threadpool(_user_principal, session, user_id)
+            cache.put(user_id, principal)
+        return principal
     if api_key:
-        key = partners_service.authenticate_key(session=session, key=api_key)
-        if key is None:
-            raise _unauthenticated()
-        return Principal(
-            role=Role.partner,
-            username=f"key:{key.prefix}",
-            partner_id=key.partner_id,
-            key_id=key.id,
-        )
+        return await run_in_threadpool(_key_principal, session, api_key)
     raise _unauthenticated()
 
 
@@ -99,29 +132,39 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 STAFF_ROLES = (Role.monitor, Role.editor, Role.approver, Role.ops, Role.admin)
 
 
-def require(*roles: Role) -> Callable[[Principal], Principal]:
-    """Allow the given staff roles (and admin, who may do every staff action)."""
-    allowed = {*roles, Role.admin}
-
-    def check(principal: CurrentPrincipal) -> Principal:
-        if principal.role not in allowed:
-            names = ", ".join(sorted(r.value for r in allowed))
-            raise Forbidden(
-                f"Vai trò «{principal.role.value}» không được làm việc này (cần: {names}).",
-                f"Role '{principal.role.value}' may not do this (needs one of: {names}).",
-            )
-        return principal
-
-    return check
+def ensure_role(principal: Principal, allowed: set[Role]) -> Principal:
+    """The principal if its role is allowed, else Forbidden naming the roles that are."""
+    if principal.role not in allowed:
+        names = ", ".join(sorted(r.value for r in allowed))
+        raise Forbidden(
+            f"Vai trò «{principal.role.value}» không được làm việc này (cần: {names}).",
+            f"Role '{principal.role.value}' may not do this (needs one of: {names}).",
+        )
+    return principal
 
 
-def require_partner(principal: CurrentPrincipal) -> Principal:
+def ensure_partner(principal: Principal) -> Principal:
     if principal.role != Role.partner or principal.partner_id is None:
         raise Forbidden(
             "Chỉ đối tác báo chí mới dùng được mục này.",
             "Only press partners may use this.",
         )
     return principal
+
+
+def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    """Allow the given staff roles (and admin, who may do every staff action)."""
+    allowed = {*roles, Role.admin}
+
+    # Async without any I/O: checked on the event loop, no thread-pool hop.
+    async def check(principal: CurrentPrincipal) -> Principal:
+        return ensure_role(principal, allowed)
+
+    return check
+
+
+async def require_partner(principal: CurrentPrincipal) -> Principal:
+    return ensure_partner(principal)
 
 
 StaffDep = Annotated[Principal, Depends(require(*STAFF_ROLES))]

@@ -18,6 +18,9 @@ class ApiSettings(BaseSettings):
     port: int = 8000
     log_level: str = "info"
     public_base_url: str = "http://127.0.0.1:8000"
+    # A bearer token's user (role, active) is remembered this long per process; a change to a
+    # user made in this process takes effect at once, one made elsewhere within this time.
+    auth_cache_seconds: float = Field(default=5.0, ge=0, le=300)
 
 
 class InsecureSettings(RuntimeError):

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.deps import STAFF_ROLES, Principal, SessionDep, require, require_partner
+from api.deps import STAFF_ROLES, Principal, SessionDep, ensure_partner, ensure_role
 from api.ui.i18n import normalise_lang
 from api.ui.settings import UiSettings
 from models.enums import Role
@@ -121,10 +121,10 @@ UiPrincipal = Annotated[Principal, Depends(current_ui_principal)]
 
 def ui_require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """The staff roles of api.deps.require (admin always allowed), plus the CSRF check."""
-    check_role = require(*roles)
+    allowed = {*roles, Role.admin}
 
     async def dependency(request: Request, principal: UiPrincipal) -> Principal:
-        check_role(principal)
+        ensure_role(principal, allowed)
         await check_csrf(request)
         return principal
 
@@ -137,7 +137,7 @@ async def _any_user(request: Request, principal: UiPrincipal) -> Principal:
 
 
 async def _partner(request: Request, principal: UiPrincipal) -> Principal:
-    require_partner(principal)
+    ensure_partner(principal)
     await check_csrf(request)
     return principal
 

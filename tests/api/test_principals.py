@@ -1,0 +1,111 @@
+"""The per-process cache of who a bearer token's user is: changes made through the ORM take
+effect at once, changes made elsewhere within the configured seconds."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, update
+from sqlmodel import Session
+
+from api.app import create_app
+from api.principals import PrincipalCache
+from api.security import create_access_token
+from api.settings import ApiSettings
+from models.enums import Role
+from models.settings import CoreSettings
+from models.users import User
+
+
+def bearer(settings: ApiSettings, user: User) -> dict[str, str]:
+    assert user.id is not None
+    token = create_access_token(settings=settings, user_id=user.id, role=user.role)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def deactivate_behind_the_orms_back(engine: Engine, user_id: int) -> None:
+    # A Core UPDATE, as another process or a database console would do it.
+    with engine.begin() as connection:
+        connection.execute(update(User).where(User.id == user_id).values(is_active=False))  # type: ignore[arg-type]
+
+
+def test_an_orm_deactivation_takes_effect_at_once(
+    client: TestClient, engine: Engine, make_user: Callable[..., User], api_settings: ApiSettings
+) -> None:
+    user = make_user(Role.monitor)
+    headers = bearer(api_settings, user)
+    assert client.get("/cases", headers=headers).status_code == 200
+    with Session(engine) as session:
+        stored = session.get(User, user.id)
+        assert stored is not None
+        stored.is_active = False
+        session.add(stored)
+        session.commit()
+    assert client.get("/cases", headers=headers).status_code == 401
+
+
+def test_an_orm_role_change_takes_effect_at_once(
+    client: TestClient, engine: Engine, make_user: Callable[..., User], api_settings: ApiSettings
+) -> None:
+    user = make_user(Role.admin)
+    headers = bearer(api_settings, user)
+    assert client.get("/users", headers=headers).status_code == 200
+    with Session(engine) as session:
+        stored = session.get(User, user.id)
+        assert stored is not None
+        stored.role = Role.monitor
+        session.add(stored)
+        session.commit()
+    assert client.get("/users", headers=headers).status_code == 403
+
+
+def test_a_change_made_elsewhere_waits_for_the_cache_to_expire(
+    engine: Engine, make_user: Callable[..., User], api_settings: ApiSettings, tmp_path: Path
+) -> None:
+    settings = api_settings.model_copy(update={"auth_cache_seconds": 300})
+    app = create_app(settings=settings, core=CoreSettings(data_dir=tmp_path), engine=engine)
+    user = make_user(Role.monitor)
+    assert user.id is not None
+    headers = bearer(settings, user)
+    with TestClient(app) as client:
+        assert client.get("/cases", headers=headers).status_code == 200
+        deactivate_behind_the_orms_back(engine, user.id)
+        # Within its time the process still knows the user as active...
+        assert client.get("/cases", headers=headers).status_code == 200
+        # ...and once the entry is gone the database is asked again.
+        cache = app.state.principal_cache
+        assert isinstance(cache, PrincipalCache)
+        cache.clear()
+        assert client.get("/cases", headers=headers).status_code == 401
+
+
+def test_no_cache_when_disabled(
+    engine: Engine, make_user: Callable[..., User], api_settings: ApiSettings, tmp_path: Path
+) -> None:
+    settings = api_settings.model_copy(update={"auth_cache_seconds": 0})
+    app = create_app(settings=settings, core=CoreSettings(data_dir=tmp_path), engine=engine)
+    user = make_user(Role.monitor)
+    assert user.id is not None
+    headers = bearer(settings, user)
+    with TestClient(app) as client:
+        assert client.get("/cases", headers=headers).status_code == 200
+        deactivate_behind_the_orms_back(engine, user.id)
+        assert client.get("/cases", headers=headers).status_code == 401
+
+
+def test_a_token_for_a_user_that_does_not_exist_is_refused(
+    client: TestClient, api_settings: ApiSettings
+) -> None:
+    token = create_access_token(settings=api_settings, user_id=987654, role=Role.admin)
+    response = client.get("/cases", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    # Refusals are not remembered: nothing is cached for an unknown user.
+    assert client.app.state.principal_cache.get(987654) is None  # type: ignore[attr-defined]
+
+
+def test_the_cache_is_bounded() -> None:
+    cache = PrincipalCache(ttl=60, max_entries=3)
+    for user_id in range(10):
+        cache.put(user_id, object())
+    assert sum(cache.get(i) is not None for i in range(10)) <= 3
+    assert cache.get(9) is not None
