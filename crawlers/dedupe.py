@@ -12,15 +12,20 @@ from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHashLSH
 
-from crawlers.shingles import jaccard, jaccard_hashes, shingle_hashes, shingles
+from crawlers.shingles import (
+    NUM_PERM,
+    jaccard,
+    jaccard_hashes,
+    minhash_signature,
+    shingle_hashes,
+    shingles,
+)
 
-NUM_PERM = 128
-# Pinned so signatures stored today stay comparable after a datasketch upgrade.
+# Pinned so signatures stored today stay comparable after a datasketch upgrade
+# (minhash_signature computes this scheme's values itself).
 SCHEME = "affine32"
-_LOW32 = np.int64(0xFFFFFFFF)
-_local = threading.local()
 
 
 @lru_cache(maxsize=16)
@@ -31,24 +36,13 @@ def _lsh_params(threshold: float) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
-def _identity(value: int) -> int:
-    return value
-
-
 def signature_from_hashes(hashes: np.ndarray) -> bytes:
     """A compact MinHash signature (32-bit values) built from the shingle hashes.
 
     The shingles are hashed once (shingle_hashes, possibly in a worker process); MinHash
     reuses those hashes instead of hashing every shingle again with SHA-1.
     """
-    mh = getattr(_local, "minhash", None)
-    if mh is None:
-        # Building a MinHash draws its permutations; one per thread, cleared per use.
-        mh = _local.minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashfunc=_identity)
-    mh.clear()
-    if hashes.size:
-        mh.update_batch((hashes & _LOW32).tolist())
-    return bytes(mh.hashvalues.astype(np.uint32).tobytes())
+    return minhash_signature(hashes)
 
 
 def signature(text: str) -> bytes:

@@ -27,9 +27,8 @@ from lxml.cssselect import CSSSelector
 
 from crawlers.charset import decode
 from crawlers.dates import parse_date
-from crawlers.dedupe import signature_from_hashes
 from crawlers.drop import DropItem
-from crawlers.shingles import content_hash, shingle_hashes
+from crawlers.shingles import content_hash, minhash_signature, shingle_hashes
 
 MIN_TEXT_CHARS = 40
 MAX_TEXT_CHARS = 200_000
@@ -293,7 +292,7 @@ def extract_article(
         author=(_clean(author) or "")[:300] or None,
         published_at=published_at,
         shingle_hashes=hashes.tobytes(),
-        signature=signature_from_hashes(hashes),
+        signature=minhash_signature(hashes),
         content_hash=content_hash(text),
     )
 

@@ -8,6 +8,7 @@ no word segmenter and survive the small edits reposters make.
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 import numpy as np
 
@@ -31,6 +32,41 @@ def shingle_hashes(text: str) -> np.ndarray:
     blake2b = hashlib.blake2b
     digests = b"".join([blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles(text)])
     return np.unique(np.frombuffer(digests, dtype=np.int64))
+
+
+NUM_PERM = 128
+_LOW32 = np.int64(0xFFFFFFFF)
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    # datasketch's "affine32" scheme with its default seed: h -> a * h + b modulo 2^32,
+    # with a odd, drawn from RandomState(1) in datasketch's order.
+    generator = np.random.RandomState(1)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def minhash_signature(hashes: np.ndarray) -> bytes:
+    """The MinHash signature (NUM_PERM 32-bit values) of sorted shingle hashes.
+
+    Bit for bit what datasketch's MinHash(scheme="affine32") gives for the hashes' low
+    32 bits (tests/crawlers/test_store.py checks it), computed here with numpy alone so
+    that extraction workers need not import datasketch, which pulls in scipy (~50 MB
+    per worker).
+    """
+    a, b = _permutations()
+    if hashes.size == 0:
+        return np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32).tobytes()
+    mixed = (hashes & _LOW32).astype(np.uint32).reshape(-1, 1)
+    # The MurmurHash3 32-bit finalizer, which datasketch applies before permuting.
+    mixed ^= mixed >> np.uint32(16)
+    mixed *= np.uint32(0x85EBCA6B)
+    mixed ^= mixed >> np.uint32(13)
+    mixed *= np.uint32(0xC2B2AE35)
+    mixed ^= mixed >> np.uint32(16)
+    return bytes((mixed * a + b).min(axis=0).tobytes())
 
 
 def content_hash(text: str) -> str:

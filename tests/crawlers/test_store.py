@@ -1,16 +1,19 @@
-"""Storing posts in batches: one transaction for many posts, each post whole or absent."""
+"""Storing posts in batches (one transaction for many posts, each post whole or absent)
+and the near-duplicate fingerprints they are stored with."""
 
 from datetime import UTC, datetime
 
+import numpy as np
+from datasketch import MinHash
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
-from crawlers.dedupe import NearDuplicateIndex, signature
+from crawlers.dedupe import SCHEME, NearDuplicateIndex, signature
 from crawlers.drop import DropItem
 from crawlers.extract import Article, pack_snapshot
 from crawlers.fetch import FetchResult
 from crawlers.settings import CrawlerSettings
-from crawlers.shingles import shingle_hashes
+from crawlers.shingles import NUM_PERM, minhash_signature, shingle_hashes
 from crawlers.store import Store, StoreRequest
 from models.crawl import PostFingerprint
 from models.posts import Post, Snapshot
@@ -73,3 +76,15 @@ def test_a_rolled_back_post_leaves_the_near_duplicate_index():
     assert index.candidates(signature(TEXT)) == [7] and index.last_post_id == 7
     index.discard(7)
     assert index.candidates(signature(TEXT)) == [] and index.cached(7) is None
+
+
+def test_signatures_are_datasketch_affine32_minhashes():
+    # Stored fingerprints were made with datasketch; the numpy version must match them.
+    rng = np.random.default_rng(3)
+    samples = [shingle_hashes(TEXT), np.empty(0, dtype=np.int64)]
+    samples += [np.unique(rng.integers(-(2**63), 2**63 - 1, n, dtype=np.int64)) for n in (1, 700)]
+    for hashes in samples:
+        reference = MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashfunc=lambda value: value)
+        if hashes.size:
+            reference.update_batch((hashes & 0xFFFFFFFF).tolist())
+        assert minhash_signature(hashes) == reference.hashvalues.astype(np.uint32).tobytes()
