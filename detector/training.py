@@ -86,7 +86,11 @@ def train_toxicity(
             "with a stripped copy; "
             "probabilities from a logistic calibrator on out-of-fold scores; per-class "
             "log-offsets tuned for macro-F1 on ViHSD dev (so dev figures are optimistic). "
-            "The toxic head (ViCTSD) is a separate binary SVM on the same features."
+            "The toxic head (ViCTSD) is a separate binary SVM on the same features (C=0.05, "
+            "balanced class weights); its probability is a logistic calibration of 3-fold "
+            "out-of-fold scores on ViCTSD train, and its decision threshold is the one that "
+            "maximises toxic-class F1 on those out-of-fold probabilities (ViCTSD valid chooses "
+            "nothing). bench/victsd_toxic_head.py compares head variants by cross-validation."
         ),
     )
 
