@@ -112,6 +112,26 @@ def _case(session: Session, row: Rebuttal) -> Case:
     return cases_service.get(session=session, case_id=row.case_id)
 
 
+def _move(
+    session: Session,
+    row: Rebuttal,
+    *,
+    expected: Expected | None,
+    case_to: CaseState,
+    status: RebuttalStatus,
+    actor: Actor,
+    note: str | None,
+) -> Case:
+    """A review step: claim the version read, move the case, set the rebuttal's status."""
+    _claim(session, row, expected)
+    case = _case(session, row)
+    transition(session=session, case=case, to=case_to, actor=actor, note=note, via="rebuttal")
+    row.status = status
+    session.add(row)
+    session.flush()
+    return case
+
+
 def create(
     *, session: Session, case_id: int, rebuttal_in: RebuttalCreate, actor: Actor
 ) -> Rebuttal:
@@ -286,18 +306,15 @@ def submit(
 ) -> Rebuttal:
     row = get(session=session, rebuttal_id=rebuttal_id)
     _require_status(row, EDITABLE, "gửi duyệt")
-    _claim(session, row, expected)
-    transition(
-        session=session,
-        case=_case(session, row),
-        to=CaseState.in_review,
+    _move(
+        session,
+        row,
+        expected=expected,
+        case_to=CaseState.in_review,
+        status=RebuttalStatus.in_review,
         actor=actor,
         note=note,
-        via="rebuttal",
     )
-    row.status = RebuttalStatus.in_review
-    session.add(row)
-    session.flush()
     return row
 
 
@@ -339,17 +356,15 @@ def request_changes(
         raise InvalidInput(
             "Hãy ghi rõ cần sửa gì.", "Say what needs to change (note).", field="note"
         )
-    _claim(session, row, expected)
-    transition(
-        session=session,
-        case=_case(session, row),
-        to=CaseState.in_progress,
+    _move(
+        session,
+        row,
+        expected=expected,
+        case_to=CaseState.in_progress,
+        status=RebuttalStatus.changes_requested,
         actor=actor,
         note=note,
-        via="rebuttal",
     )
-    row.status = RebuttalStatus.changes_requested
-    session.add(row)
     comment(session=session, rebuttal_id=rebuttal_id, body=note, actor=actor, kind="changes")
     return row
 
@@ -379,17 +394,15 @@ def publish(
             "A 'tin_gia' verdict can only be published with a confirmation by the competent "
             "authority (who confirmed, when).",
         )
-    _claim(session, row, expected)
-    case = _case(session, row)
-    transition(
-        session=session,
-        case=case,
-        to=CaseState.published,
+    case = _move(
+        session,
+        row,
+        expected=expected,
+        case_to=CaseState.published,
+        status=RebuttalStatus.published,
         actor=actor,
         note=publish_in.note,
-        via="rebuttal",
     )
-    row.status = RebuttalStatus.published
     row.approver_id = actor.user_id
     row.published_at = utcnow()
     session.add(row)
@@ -466,18 +479,15 @@ def retract(
 ) -> Rebuttal:
     row = get(session=session, rebuttal_id=rebuttal_id)
     _require_status(row, (RebuttalStatus.published,), "thu hồi")
-    _claim(session, row, expected)
-    transition(
-        session=session,
-        case=_case(session, row),
-        to=CaseState.retracted,
+    _move(
+        session,
+        row,
+        expected=expected,
+        case_to=CaseState.retracted,
+        status=RebuttalStatus.retracted,
         actor=actor,
         note=note,
-        via="rebuttal",
     )
-    row.status = RebuttalStatus.retracted
-    session.add(row)
-    session.flush()
     briefs_service.retract(session=session, rebuttal=row, note=note or "")
     return row
 
