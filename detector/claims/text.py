@@ -58,6 +58,21 @@ POLICY_ABBREVIATIONS: dict[str, str] = {
     "vnd": "đồng",
     "vnđ": "đồng",
     "hp": "học phí",
+    "hs": "học sinh",
+    "sv": "sinh viên",
+    "gv": "giáo viên",
+    "bs": "bác sĩ",
+    "sk": "sức khỏe",
+    "ae": "anh em",
+    "lđ": "lao động",
+    "xm": "xe máy",
+    "oto": "ô tô",
+    "đbqh": "đại biểu quốc hội",
+    "dbqh": "đại biểu quốc hội",
+    "btc": "bộ tài chính",
+    "bct": "bộ công thương",
+    "wa": "quá",
+    "khum": "không",
     "k": "không",
     "ko": "không",
     "kg": "không",
@@ -89,6 +104,22 @@ _NUMBER_BEFORE = frozenset({"gap"})
 _NUMBER_AFTER = frozenset(
     {"lan", "trieu", "ty", "nghin", "ngan", "tram", "phan", "thang", "ngay", "nam", "tuoi"}
 )
+# Money in teencode: "5tr" for 5 triệu, "1tr5" for 1,5 triệu, "500k" for 500 nghìn.
+_TR_DECIMAL_RE = re.compile(r"(?<![\w.,])(\d+)\s?tr(\d)(?![^\W_])", re.IGNORECASE)
+_TR_RE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?tr(?![^\W_])", re.IGNORECASE)
+_K_RE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?k(?![^\W_])", re.IGNORECASE)
+# An amount with its unit, read as one number so "2 triệu", "2tr" and "2.000.000" agree.
+_AMOUNT_RE = re.compile(
+    r"(?<![\w.,])(\d+(?:[.,]\d+)*)\s*(triệu|trieu|nghìn|nghin|ngàn|ngan|tỷ|tỉ|ty|ti)(?![^\W_])",
+    re.IGNORECASE,
+)
+_SCALE = {
+    "trieu": 1_000_000,
+    "nghin": 1_000,
+    "ngan": 1_000,
+    "ty": 1_000_000_000,
+    "ti": 1_000_000_000,
+}
 _GD_DT_RE = re.compile(r"\bgd\s*[&-]\s*[đd]t\b", re.IGNORECASE)
 _STRIP_TABLE = str.maketrans("", "", ".,")
 
@@ -111,6 +142,9 @@ def _expand_abbreviations(text: str) -> str:
         )
 
     text = _GD_DT_RE.sub(" giáo dục và đào tạo ", text)
+    text = _TR_DECIMAL_RE.sub(lambda m: f"{m.group(1)},{m.group(2)} triệu", text)
+    text = _TR_RE.sub(lambda m: f"{m.group(1)} triệu", text)
+    text = _K_RE.sub(lambda m: f"{m.group(1)} nghìn", text)
     text = _TIMES_RE.sub(lambda m: f" gấp {m.group(1) or m.group(2)} ", text)
     return _WORD_RE.sub(repl, text)
 
@@ -121,6 +155,20 @@ def _canonical_number(raw: str) -> str:
     if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", raw):
         return raw.translate(_STRIP_TABLE).lstrip("0") or "0"
     return raw.replace(",", ".").lstrip("0") or "0"
+
+
+def _scaled_amounts(text: str) -> str:
+    """``text`` with every amount written with a unit replaced by its value in digits."""
+
+    def repl(m: re.Match[str]) -> str:
+        number = _canonical_number(m.group(1))
+        try:
+            value = float(number) * _SCALE[strip_diacritics(m.group(2).lower())]
+        except (ValueError, KeyError):
+            return m.group()
+        return str(int(value)) if value.is_integer() else str(value)
+
+    return _AMOUNT_RE.sub(repl, text)
 
 
 def _numbers_as_digits(sylls: list[str]) -> tuple[list[str], set[str]]:
@@ -139,11 +187,11 @@ def _numbers_as_digits(sylls: list[str]) -> tuple[list[str], set[str]]:
 @lru_cache(maxsize=65_536)
 def match_key(text: str) -> MatchKey:
     """The matching key of ``text`` (cached: the same post or claim is keyed many times)."""
-    text = unicodedata.normalize("NFC", text or "")
-    numbers = frozenset(_canonical_number(n) for n in _NUMBER_RE.findall(text))
+    text = _expand_abbreviations(unicodedata.normalize("NFC", text or ""))
+    numbers = frozenset(_canonical_number(n) for n in _NUMBER_RE.findall(_scaled_amounts(text)))
     # Words only: emoji and emoticons become words in the shared normalisation ("😡" → "giận"),
     # which helps classifiers but would make two unrelated angry posts "similar".
-    sylls = [strip_diacritics(s) for s in syllables(_expand_abbreviations(text))]
+    sylls = [strip_diacritics(s) for s in syllables(text)]
     sylls, read = _numbers_as_digits(" ".join(sylls).split())
     # Number words read as digits count as numbers too ("gấp ba" agrees with "gấp 3").
     numbers = numbers | read

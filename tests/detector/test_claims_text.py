@@ -27,3 +27,23 @@ def test_numbers_are_read_with_vietnamese_separators() -> None:
 def test_empty_links_and_symbols_give_empty_keys() -> None:
     assert match_key("").text == ""
     assert match_key("https://example.vn/a?b=c 😡 !!!").text == ""
+
+
+def test_money_in_any_spelling_is_one_number() -> None:
+    two_million = {"2000000"}
+    assert match_key("phạt 2 triệu đồng").numbers == two_million
+    assert match_key("phạt 2tr").numbers == two_million
+    assert match_key("phat 2.000.000 dong").numbers == two_million
+    assert match_key("đóng 1tr5 mỗi tháng").numbers == match_key("đóng 1,5 triệu").numbers
+    assert match_key("500k một lượt").numbers == {"500000"}
+    assert match_key("3 tỷ").numbers == {"3000000000"}
+    # The teencode amount is spelled out, so its syllables match the claim's.
+    assert match_key("phạt 2tr").text == match_key("phạt 2 triệu").text
+    # Units alone, and counts of other things, are left as they are.
+    assert match_key("tr k").numbers == frozenset()
+    assert match_key("10 năm").numbers == {"10"}
+
+
+def test_youth_abbreviations_of_policy_words() -> None:
+    assert match_key("hs sv gv").text == "hoc sinh sinh vien giao vien"
+    assert match_key("khum đc wa").text == match_key("không được quá").text
