@@ -9,8 +9,9 @@ Training data are ``(claim_text, post_text, stance)`` pairs: the hand-written
   claims and generated near-topic claims (same subjects, other places and numbers), and
   spreading posts whose numbers were changed (a different claim: "gấp hai" is not "gấp ba").
 - Thresholds come from out-of-fold predictions, folds grouped by claim so a claim's posts are
-  never scored by a model that saw them: the auto-link similarity sits above nearly every
-  negative, the spreads probability above nearly every refuting or mentioning post.
+  never scored by a model that saw them (the stance folds are repeated over a few shuffles and
+  pooled): the auto-link similarity sits above nearly every negative, the spreads probability
+  above nearly every refuting or mentioning post.
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ def train_match_model(
     folds: int = 5,
     background: int = BACKGROUND_CLAIMS,
     spreads_quantile: float = 0.99,
+    stance_repeats: int = 3,
 ) -> tuple[ClaimMatchModel, dict[str, Any]]:
     """Fit the reranker and the stance classifier, choose the thresholds; return the model and
     its out-of-fold metrics."""
@@ -115,17 +117,27 @@ def train_match_model(
     for train, test in GroupKFold(n_splits=n_folds).split(X, y, groups):
         oof_sim[test] = ClaimMatchModel().fit(X[train], y[train]).similarity(X[test])
 
-    claim_groups = np.asarray([hash(c) for c, _ in pairs])
+    # Stable group ids (str hash() changes per process, and so would the folds and thresholds).
+    claim_number = {c: i for i, c in enumerate(sorted({c for c, _ in pairs}))}
+    claim_groups = np.asarray([claim_number[c] for c, _ in pairs])
     labels_arr = np.asarray(labels)
-    oof_stance = np.zeros((len(pairs), len(LABELS)))
     pair_list = list(pairs)
-    for train, test in GroupKFold(n_splits=n_folds).split(pair_list, labels_arr, claim_groups):
-        clf = StanceClassifier().fit([pair_list[i] for i in train], labels_arr[train])
-        proba = clf.predict_proba([pair_list[i] for i in test])
-        for j, label in enumerate(clf.classes_):
-            oof_stance[test, LABELS.index(str(label))] = proba[:, j]
+    # Several shuffled splits: the spreads threshold is a high quantile of the non-spreading
+    # posts' probabilities, and one split's handful of extreme posts moves it by ±0.05.
+    repeats: list[np.ndarray] = []
+    for seed in range(max(stance_repeats, 1)):
+        oof_stance = np.zeros((len(pairs), len(LABELS)))
+        splitter = GroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+        for train, test in splitter.split(pair_list, labels_arr, claim_groups):
+            clf = StanceClassifier().fit([pair_list[i] for i in train], labels_arr[train])
+            proba = clf.predict_proba([pair_list[i] for i in test])
+            for j, label in enumerate(clf.classes_):
+                oof_stance[test, LABELS.index(str(label))] = proba[:, j]
+        repeats.append(oof_stance)
+    oof_stance = repeats[0]
     predicted = np.asarray(LABELS)[oof_stance.argmax(axis=1)]
     spreads_p = oof_stance[:, LABELS.index("spreads")]
+    spreads_all = np.concatenate([r[:, LABELS.index("spreads")] for r in repeats])
 
     autolink = _threshold_above(oof_sim[y == 0], quantile=0.999, low=0.8, high=0.97)
     suggest = _threshold_above(oof_sim[y == 0], quantile=0.95, low=0.3, high=autolink - 0.1)
@@ -133,8 +145,9 @@ def train_match_model(
     # Holding off all of them (quantile 1.0) measured 0.25 auto-link recall with 1 false
     # auto-link on the evaluation set, against 0.59 with 5 at 0.99; misses stay suggestions.
     open_to_link = np.asarray([not vetoes(c, p) for c, p in pair_list])
+    blockable = np.tile((labels_arr != "spreads") & open_to_link, len(repeats))
     spreads_threshold = _threshold_above(
-        spreads_p[(labels_arr != "spreads") & open_to_link],
+        spreads_all[blockable],
         quantile=spreads_quantile,
         low=0.6,
         high=0.97,
