@@ -4,8 +4,12 @@ A post that repeats a debunked claim and a post that refutes it (or reports the 
 behind the rumour) share most of their words, so a text classifier over the whole post sees
 mostly the claim. :class:`StanceClassifier` therefore looks at what the post says *besides* the
 claim: the residual syllables (post minus the claim's syllables, in order), cue phrases of
-refutation, official decisions, questions and spreading, punctuation, and whether the post's
-numbers contradict the claim's. A logistic regression over those features gives calibrated
+refutation, official decisions, questions and spreading, denial by contradiction ("vẫn bình
+thường", "có ai cấm đâu"), hearsay ("bạn mình kể", "nghe nói") and quoted officials, negations
+that fall on the claim's own words (scope of two syllables), yes/no question endings, whether
+the post keeps the claim's words of change ("tăng", "cắt", "cấm") and whether its numbers
+contradict the claim's. All of it is read on match keys, so diacritic-less and teencode posts
+give the same features. A logistic regression over those features gives calibrated
 probabilities for ``spreads`` / ``refutes`` / ``mentions``; only ``spreads`` opens cases.
 
 Trained on ``detector/resources/stance_train.csv`` (``claim_text,post_text,stance``), never on
@@ -29,6 +33,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from detector.claims.text import match_key
+from detector.normalize import strip_diacritics
 from models.enums import Stance
 from models.errors import InvalidInput
 
@@ -170,6 +175,86 @@ CUES: dict[str, tuple[str, ...]] = {
         "nha",
         "day",
     ),
+    # Denial by contradiction, often first-hand and with no refutation word: "có ai cấm đâu",
+    # "vẫn bình thường", "chẳng có văn bản nào".
+    "denial": (
+        "co dau",
+        "dau co",
+        "lam gi co",
+        "chang co",
+        "cha co",
+        "chang ai",
+        "khong ai",
+        "co ai",
+        "chang",
+        "chua bao gio",
+        "binh thuong",
+        "nhu moi nam",
+        "nhu moi khi",
+        "nhu thuong le",
+        "nhu cu",
+        "nhu truoc",
+        "van",
+        "van con",
+        "van duoc",
+        "tao lao",
+        "tin vit",
+        "that thiet",
+        "don nham",
+        "thuc hu",
+        "khong co dau",
+        "tiep tuc",
+        "van tiep tuc",
+        "khong bi",
+        "khong phai",
+        "thuc ra",
+        "chi la",
+        "chu khong",
+        "chu khong phai",
+        "tuy nhien",
+        "nhung",
+    ),
+    # What someone said, heard second-hand: the way most rumours travel.
+    "hearsay": (
+        "ke",
+        "ke la",
+        "bao la",
+        "noi la",
+        "bao",
+        "dan",
+        "nhan",
+        "don",
+        "dang don",
+        "truyen tay",
+        "truyen nhau",
+        "nhom zalo",
+        "ban minh",
+        "nguoi quen",
+        "chi minh",
+        "anh minh",
+        "nghe",
+        "nghe phong thanh",
+        "vua nghe",
+        "vua doc",
+    ),
+    # News-report wording: someone official is quoted.
+    "official": (
+        "dai dien",
+        "lanh dao",
+        "giam doc",
+        "pho giam doc",
+        "chu tich",
+        "nguoi phat ngon",
+        "phat ngon",
+        "tra loi bao chi",
+        "hop bao",
+        "theo do",
+        "huong dan",
+        "quy trinh",
+        "theo quy dinh",
+        "hien hanh",
+        "lo trinh",
+    ),
     "opinion": (
         "toi nghi",
         "theo toi",
@@ -270,6 +355,76 @@ def vetoes(claim_text: str, post_text: str) -> list[str]:
     return out
 
 
+# Words that say what changes in a rumour ("tăng", "cắt", "cấm", "phạt" ...). A report of the
+# real decision keeps the rumour's topic words but not its change, or states another one.
+CHANGE_WORDS = frozenset(
+    {
+        "tang",
+        "giam",
+        "cat",
+        "bo",
+        "cam",
+        "phat",
+        "thu",
+        "bat",
+        "buoc",
+        "het",
+        "dung",
+        "hoan",
+        "xoa",
+        "mat",
+        "doi",
+        "ngung",
+        "tich",
+        "khoa",
+        "gap",
+        "sap",
+        "lui",
+        "don",
+        "pha",
+        "day",
+        "truot",
+        "huy",
+        "ep",
+        "nop",
+        "dong",
+        "tru",
+        "chiu",
+        "moi",
+    }
+)
+NEGATIONS = frozenset({"khong", "chua", "chang", "cha", "dau", "ko"})
+# Sentence-final particles of a yes/no question ("...không?", "...hả?", "...chưa?").
+_QUESTION_END_RE = re.compile(
+    r"\b(?:khong|ko|chua|ha|a|nhi|sao|vay|the|chu|khong nhi|phai khong|dung khong)\s*\?"
+)
+
+
+def _negated_words(sylls: tuple[str, ...], scope: int = 2) -> set[str]:
+    return {
+        nxt
+        for i, word in enumerate(sylls)
+        if word in NEGATIONS
+        for nxt in sylls[i + 1 : i + 1 + scope]
+    }
+
+
+def _negated_claim_words(post: tuple[str, ...], claim: tuple[str, ...], scope: int = 2) -> int:
+    """How many negations of the post fall on the claim's words where the claim does not
+    negate them: "không thu" against a claim that says "thu" (scope: two syllables)."""
+    plain = set(claim) - NEGATIONS - _negated_words(claim, scope)
+    return sum(
+        1
+        for i, word in enumerate(post)
+        if word in NEGATIONS and plain.intersection(post[i + 1 : i + 1 + scope])
+    )
+
+
+def _question_endings(raw: str) -> int:
+    key = strip_diacritics(raw.lower())
+    return len(_QUESTION_END_RE.findall(key))
+
+
 def _residual(post: tuple[str, ...], claim: tuple[str, ...]) -> str:
     claim_set = set(claim)
     return " ".join(s for s in post if s not in claim_set)
@@ -293,9 +448,15 @@ def _dense_features(claim_text: str, post_text: str) -> list[float]:
     out.append(1.0 if not any(out) and "?" not in raw else 0.0)
     out.append(float(np.log1p(raw.count("?"))))
     out.append(float(np.log1p(raw.count("!"))))
-    negations = sum(1 for s in post.syllables if s in {"khong", "chua", "chang", "dau"})
-    negations -= sum(1 for s in claim.syllables if s in {"khong", "chua", "chang", "dau"})
+    negations = sum(1 for s in post.syllables if s in NEGATIONS)
+    negations -= sum(1 for s in claim.syllables if s in NEGATIONS)
     out.append(float(np.log1p(max(negations, 0))))
+    out.append(float(np.log1p(_negated_claim_words(post.syllables, claim.syllables))))
+    out.append(float(np.log1p(_question_endings(raw))))
+    claim_change = set(claim.syllables) & CHANGE_WORDS
+    post_change = set(post.syllables) & CHANGE_WORDS
+    out.append(len(claim_change & post_change) / len(claim_change) if claim_change else 1.0)
+    out.append(float(np.log1p(len(post_change - claim_change))))
     both = bool(post.numbers) and bool(claim.numbers)
     out.append(1.0 if both and not (claim.numbers & post.numbers) else 0.0)
     out.append(1.0 if both and not claim.numbers <= post.numbers else 0.0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -27,6 +28,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "numbers_conflict",
     "claim_numbers_missing",
     "log_length_ratio",
+    "claim_chars_covered",
     "cosine_margin",
 )
 
@@ -54,6 +56,12 @@ def candidate_features(
     ).reshape(len(cos), len(FEATURE_NAMES))
 
 
+@lru_cache(maxsize=65_536)
+def _char_grams(text: str, n: int = 4) -> frozenset[str]:
+    # Cached: the same claims come back as candidates for many posts.
+    return frozenset(text[i : i + n] for i in range(len(text) - n + 1))
+
+
 def pair_features(post: MatchKey, claim: MatchKey, cosine: float) -> list[float]:
     p, c = set(post.syllables), set(claim.syllables)
     inter = len(p & c)
@@ -65,6 +73,7 @@ def pair_features(post: MatchKey, claim: MatchKey, cosine: float) -> list[float]
     conflict = both and not (claim.numbers & post.numbers)
     missing = bool(claim.numbers) and not post.numbers
     ratio = np.log((len(post.syllables) + 1) / (len(claim.syllables) + 1))
+    cg = _char_grams(claim.text)
     return [
         cosine,
         inter / union,
@@ -75,4 +84,8 @@ def pair_features(post: MatchKey, claim: MatchKey, cosine: float) -> list[float]
         1.0 if conflict else 0.0,
         1.0 if missing else 0.0,
         float(ratio),
+        # Containment rather than cosine: a long post that retells the claim inside a story
+        # holds most of the claim's character n-grams, however much else it says; a misspelt
+        # teencode syllable loses a few n-grams, not the whole syllable.
+        len(cg & _char_grams(post.text)) / (len(cg) or 1),
     ]

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from detector.claims.features import FEATURE_NAMES, candidate_features
 from detector.claims.index import ClaimIndex
 from detector.claims.matcher import ClaimMatcher, ClaimMatchModel
 from detector.claims.text import match_key
@@ -88,3 +89,18 @@ def test_model_similarity_is_a_probability(match_model: ClaimMatchModel) -> None
     sims = match_model.similarity(rng.normal(size=(50, len(match_model.coef_))) * 5)
     assert ((sims >= 0) & (sims <= 1)).all()
     assert 0 < match_model.suggest_threshold < match_model.autolink_threshold < 1
+
+
+def test_claim_retold_inside_a_long_post_is_contained() -> None:
+    claim = match_key("Giá vé xe buýt Hà Nội tăng gấp 3 lần từ tháng 10 năm nay.")
+    story = match_key(
+        "Hôm qua họp tổ dân phố, bác tổ trưởng bảo giá vé xe buýt Hà Nội tăng gấp 3 lần từ "
+        "tháng 10 năm nay, ai đi làm bằng xe buýt thì tính trước, mấy bà trong tổ ai cũng lo."
+    )
+    other = match_key("Giá điện sinh hoạt tăng 10% từ tháng 10.")
+    covered = FEATURE_NAMES.index("claim_chars_covered")
+    rows = candidate_features(story, [claim, other], [0.6, 0.3])
+    assert rows[0, covered] > 0.95 > rows[1, covered]
+    # A post with no text covers nothing, and never divides by zero.
+    empty = candidate_features(match_key(""), [claim], [0.0])
+    assert empty[0, covered] == 0.0

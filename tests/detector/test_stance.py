@@ -1,3 +1,5 @@
+import csv
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -5,7 +7,15 @@ import pytest
 import skops.io as sio
 
 from detector.claims.matcher import ClaimMatchModel
-from detector.stance import STANCE_TRAIN, StanceClassifier, read_pairs, vetoes
+from detector.claims.text import match_key
+from detector.stance import (
+    STANCE_TRAIN,
+    StanceClassifier,
+    _negated_claim_words,
+    _question_endings,
+    read_pairs,
+    vetoes,
+)
 from models.errors import InvalidInput
 from tests.detector.claims_fixtures import match_model_fixture  # noqa: F401
 
@@ -88,3 +98,38 @@ def test_bad_training_files(tmp_path: Path) -> None:
 )
 def test_refutation_and_question_phrases_veto_auto_links(post: str, vetoed: bool) -> None:
     assert bool(vetoes("Học phí tăng gấp 3 từ tháng 9", post)) is vetoed
+
+
+def test_negation_scope_counts_only_what_the_claim_does_not_negate() -> None:
+    claim = match_key("Hà Nội thu phí ô tô vào nội đô").syllables
+    assert _negated_claim_words(match_key("Hà Nội không thu phí ô tô").syllables, claim) == 1
+    assert _negated_claim_words(match_key("Hà Nội thu phí ô tô rồi").syllables, claim) == 0
+    negated = match_key("Người dân không được miễn phí").syllables
+    # The claim's own negation, repeated, is not a denial.
+    assert _negated_claim_words(match_key("không được miễn phí nữa").syllables, negated) == 0
+    assert _negated_claim_words((), claim) == 0
+
+
+def test_question_endings_in_any_spelling() -> None:
+    assert _question_endings("Vé xe buýt tăng thật không?") == 1
+    assert _question_endings("ve xe buyt tang that ko ?") == 1
+    assert _question_endings("Tăng rồi hả? Ai biết chưa?") == 2
+    assert _question_endings("Vé xe buýt tăng gấp 3!") == 0
+    assert _question_endings("") == 0
+
+
+@pytest.mark.parametrize("post", ["", "   ", "😡😡😡", "x" * 5000, "Hello, is this true?"])
+def test_features_of_bad_posts_are_finite(stance: StanceClassifier, post: str) -> None:
+    proba = stance.proba_one("Giá vé xe buýt Hà Nội tăng gấp 3 lần.", post)
+    assert np.all(np.isfinite(proba)) and abs(float(proba.sum()) - 1.0) < 1e-9
+
+
+def test_training_file_is_clean_and_disjoint_from_the_evaluation_set() -> None:
+    pairs, labels = read_pairs(STANCE_TRAIN)
+    assert len(pairs) == len(set(pairs)), "duplicate training pairs"
+    assert all(unicodedata.is_normalized("NFC", c + p) for c, p in pairs)
+    eval_claims = Path(__file__).parents[2] / "bench" / "data" / "claim_eval" / "claims.csv"
+    with eval_claims.open(encoding="utf-8", newline="") as fh:
+        held_out = {match_key(row["text"]).text for row in csv.DictReader(fh)}
+    assert not {match_key(c).text for c, _ in pairs} & held_out
+    assert set(labels) == {"spreads", "refutes", "mentions"}
