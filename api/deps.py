@@ -50,7 +50,10 @@ async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIt
         await run_in_threadpool(session.close)
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit runs before the response is sent, so a commit that fails is
+# a 500 and never a 200/201 for a write the database did not keep (the default, "request",
+# would commit after the client already has its success).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 
