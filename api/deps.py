@@ -122,8 +122,9 @@ async def get_principal(
         cache = _principal_cache(request, settings)
         principal: Principal | None = cache.get(user_id)
         if principal is None:
+            generation = cache.generation
             principal = await run_in_threadpool(_user_principal, session, user_id)
-            cache.put(user_id, principal)
+            cache.put(user_id, principal, generation=generation)
         return principal
     if api_key:
         return await run_in_threadpool(_key_principal, session, api_key)

@@ -2,9 +2,15 @@
 
 Every staff request needs the user's role and active flag; reading them from the database each
 time is one more round trip on the hottest routes. The cache keeps them `ttl` seconds, and any
-change to a user flushed through the ORM in this process empties every cache at once, so a
-deactivation or a role change here takes effect immediately; one made by another process (a
-second worker, the CLI) takes effect within `ttl`.
+change to a user written through a session in this process (an ORM flush, or an UPDATE or
+DELETE statement on users run by a session) empties every cache at once, so a deactivation or
+a role change here takes effect immediately; one made by another process (a second worker, the
+CLI) or by a bare connection takes effect within `ttl`.
+
+The caches are emptied both when the change is flushed and when it is committed: a request
+that read the user between the two saw the old row, and must not keep it. A reader takes
+`generation` before it reads the database and stores what it read only if no emptying
+happened meanwhile.
 """
 
 import threading
@@ -13,11 +19,13 @@ import weakref
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 
 from models.users import User
 
 _caches: "weakref.WeakSet[PrincipalCache]" = weakref.WeakSet()
+_USERS_CHANGED = "vigil_users_changed"
 
 
 class PrincipalCache:
@@ -26,7 +34,13 @@ class PrincipalCache:
         self.max_entries = max_entries
         self._entries: dict[int, tuple[float, Any]] = {}
         self._lock = threading.Lock()
+        self._generation = 0
         _caches.add(self)
+
+    @property
+    def generation(self) -> int:
+        """Take this before reading a user; pass it to `put` with what was read."""
+        return self._generation
 
     def get(self, user_id: int) -> Any | None:
         entry = self._entries.get(user_id)
@@ -37,16 +51,20 @@ class PrincipalCache:
             return None
         return principal
 
-    def put(self, user_id: int, principal: Any) -> None:
+    def put(self, user_id: int, principal: Any, *, generation: int) -> None:
+        """Remember `principal`, unless users changed since `generation` was taken."""
         if self.ttl <= 0:
             return
         with self._lock:
+            if generation != self._generation:
+                return  # read before a change this process made: may be stale
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()
             self._entries[user_id] = (time.monotonic() + self.ttl, principal)
 
     def clear(self) -> None:
         with self._lock:
+            self._generation += 1
             self._entries.clear()
 
 
@@ -56,9 +74,26 @@ def forget_all() -> None:
 
 
 @event.listens_for(OrmSession, "after_flush")
-def _forget_changed_users(session: OrmSession, _context: Any) -> None:
+def _forget_flushed_users(session: OrmSession, _context: Any) -> None:
     # The new/dirty/deleted collections still hold what this flush wrote.
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, User):
+            session.info[_USERS_CHANGED] = True
             forget_all()
             return
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _forget_users_updated_in_bulk(state: ORMExecuteState) -> None:
+    # update(User) / delete(User) run through a session never reach after_flush.
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is User for mapper in state.all_mappers
+    ):
+        state.session.info[_USERS_CHANGED] = True
+        forget_all()
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _forget_committed_users(session: OrmSession) -> None:
+    if session.info.pop(_USERS_CHANGED, False):
+        forget_all()

@@ -4,10 +4,12 @@ effect at once, changes made elsewhere within the configured seconds."""
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
+from api import deps
 from api.app import create_app
 from api.principals import PrincipalCache
 from api.security import create_access_token
@@ -59,6 +61,49 @@ def test_an_orm_role_change_takes_effect_at_once(
     assert client.get("/users", headers=headers).status_code == 403
 
 
+def test_an_update_statement_run_by_a_session_takes_effect_at_once(
+    client: TestClient, engine: Engine, make_user: Callable[..., User], api_settings: ApiSettings
+) -> None:
+    # A bulk UPDATE through a session never reaches after_flush.
+    user = make_user(Role.monitor)
+    headers = bearer(api_settings, user)
+    assert client.get("/cases", headers=headers).status_code == 200
+    with Session(engine) as session:
+        session.execute(update(User).where(User.id == user.id).values(is_active=False))  # type: ignore[arg-type]
+        session.commit()
+    assert client.get("/cases", headers=headers).status_code == 401
+
+
+def test_a_user_read_just_before_a_change_is_committed_is_not_remembered(
+    client: TestClient,
+    engine: Engine,
+    make_user: Callable[..., User],
+    api_settings: ApiSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A request reads the user; an admin's deactivation commits before that request stores
+    what it read. The stale read must not outlive the request."""
+    user = make_user(Role.monitor)
+    assert user.id is not None
+    headers = bearer(api_settings, user)
+    read = deps._user_principal
+
+    def read_then_admin_commits(session: Session, user_id: int) -> deps.Principal:
+        principal = read(session, user_id)
+        with Session(engine) as admin:
+            stored = admin.get(User, user_id)
+            assert stored is not None
+            stored.is_active = False
+            admin.add(stored)
+            admin.commit()
+        return principal
+
+    monkeypatch.setattr(deps, "_user_principal", read_then_admin_commits)
+    assert client.get("/cases", headers=headers).status_code == 200  # it was active when read
+    monkeypatch.setattr(deps, "_user_principal", read)
+    assert client.get("/cases", headers=headers).status_code == 401
+
+
 def test_a_change_made_elsewhere_waits_for_the_cache_to_expire(
     engine: Engine, make_user: Callable[..., User], api_settings: ApiSettings, tmp_path: Path
 ) -> None:
@@ -106,6 +151,6 @@ def test_a_token_for_a_user_that_does_not_exist_is_refused(
 def test_the_cache_is_bounded() -> None:
     cache = PrincipalCache(ttl=60, max_entries=3)
     for user_id in range(10):
-        cache.put(user_id, object())
+        cache.put(user_id, object(), generation=cache.generation)
     assert sum(cache.get(i) is not None for i in range(10)) <= 3
     assert cache.get(9) is not None
