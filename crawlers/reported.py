@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, Exists, delete
+from sqlalchemy import Engine, Exists, delete, update
 from sqlmodel import Session, col, select
 
 from crawlers import posts as posts_service
@@ -137,12 +137,47 @@ def _store(session: Session, report: Report, result: FetchResult, article: Artic
     session.add(fingerprint)
 
 
-def _finish(report: Report, *, error: str | None, final: bool) -> None:
-    report.crawl_attempts += 1
-    report.crawled_at = utcnow()
-    report.crawl_error = error[:300] if error else None
+def _take(session: Session, report_id: int, attempt: int) -> bool:
+    """Count try `attempt` before fetching, and commit it: a worker that read the same report
+    finds it taken, and a try that never ends (a hung page, a worker killed or abandoned by
+    the watchdog) still counts, so the report waits its pause and is given up after
+    `max_attempts` instead of being fetched again at every run."""
+    taken = session.execute(
+        update(Report)
+        .where(
+            col(Report.id) == report_id,
+            col(Report.needs_crawl).is_(True),
+            col(Report.crawl_attempts) == attempt - 1,
+        )
+        .values(crawl_attempts=attempt, crawled_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    session.commit()
+    return bool(getattr(taken, "rowcount", 0) == 1)
+
+
+def _finish(
+    session: Session, report_id: int, attempt: int, *, error: str | None, final: bool
+) -> bool:
+    """Record how try `attempt` ended, if it is still the report's latest try; False (and
+    nothing written) if another worker took the report over or finished it meanwhile."""
+    values: dict[str, object] = {
+        "crawled_at": utcnow(),
+        "crawl_error": error[:300] if error else None,
+    }
     if final:
-        report.needs_crawl = False
+        values["needs_crawl"] = False
+    finished = session.execute(
+        update(Report)
+        .where(
+            col(Report.id) == report_id,
+            col(Report.needs_crawl).is_(True),
+            col(Report.crawl_attempts) == attempt,
+        )
+        .values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    return bool(getattr(finished, "rowcount", 0) == 1)
 
 
 def crawl_reports(
@@ -189,40 +224,56 @@ async def _crawl_one(
 ) -> None:
     with Session(engine, expire_on_commit=False) as session:
         report = session.get(Report, report_id)
-        if report is None or not report.needs_crawl:
-            return  # another worker finished it meanwhile
-        kind: str | None = None
-        detail = ""
-        try:
-            result, article = await _fetch_and_extract(fetcher, report.url, settings)
-        except BlockedAddress as exc:
-            kind, detail = "blocked_address", exc.message_en
-        except FetchFailed as exc:
-            kind, detail = exc.kind, exc.message_en
-        except DropItem as exc:
-            kind, detail = exc.kind, exc.message_en
-        except Exception as exc:  # one bad page must never stop the others
-            logger.exception("crawling reported page %s failed", report.url)
-            kind, detail = "error", f"{type(exc).__name__}: {exc}"
+        if report is None or not report.needs_crawl or not retry_due(report, utcnow()):
+            return  # another worker finished it, or took this try, meanwhile
+        url, attempt = report.url, report.crawl_attempts + 1
+        if attempt > max_attempts:
+            # The earlier tries were taken but never ended (hung or killed): give up.
+            error = f"gave_up: {report.crawl_attempts} tries did not finish"
+            if _finish(session, report_id, attempt - 1, error=error, final=True):
+                session.commit()
+                counts.errors["gave_up"] = counts.errors.get("gave_up", 0) + 1
+                counts.failed += 1
+            return
+        if not _take(session, report_id, attempt):
+            return  # another worker took this try
+    # No transaction is held open while the page is fetched.
+    kind: str | None = None
+    detail = ""
+    try:
+        result, article = await _fetch_and_extract(fetcher, url, settings)
+    except BlockedAddress as exc:
+        kind, detail = "blocked_address", exc.message_en
+    except FetchFailed as exc:
+        kind, detail = exc.kind, exc.message_en
+    except DropItem as exc:
+        kind, detail = exc.kind, exc.message_en
+    except Exception as exc:  # one bad page must never stop the others
+        logger.exception("crawling reported page %s failed", url)
+        kind, detail = "error", f"{type(exc).__name__}: {exc}"
+    with Session(engine, expire_on_commit=False) as session:
         if kind is None:
             try:
-                _store(session, report, result, article)
-                _finish(report, error=None, final=True)
-                session.add(report)
+                # The report's row first: a worker that lost the race writes nothing.
+                if not _finish(session, report_id, attempt, error=None, final=True):
+                    session.rollback()
+                    return
+                report = session.get(Report, report_id)
+                if report is not None:
+                    _store(session, report, result, article)
                 session.commit()
                 counts.crawled += 1
                 return
             except Exception as exc:
                 session.rollback()
-                logger.exception("storing reported page %s failed", report.url)
+                logger.exception("storing reported page %s failed", url)
                 kind, detail = "store_error", f"{type(exc).__name__}: {exc}"
-                report = session.get(Report, report_id)
-                if report is None:
-                    return
         counts.errors[kind] = counts.errors.get(kind, 0) + 1
-        final = not is_transient(kind) or report.crawl_attempts + 1 >= max_attempts
-        _finish(report, error=f"{kind}: {detail}" if detail else kind, final=final)
-        session.add(report)
+        final = not is_transient(kind) or attempt >= max_attempts
+        error = f"{kind}: {detail}" if detail else kind
+        if not _finish(session, report_id, attempt, error=error, final=final):
+            session.rollback()
+            return
         session.commit()
         if final:
             counts.failed += 1

@@ -1,6 +1,7 @@
 """Crawling reported pages: the page replaces the description, evidence is kept, detection
 waits for the crawl, and every kind of failure ends cleanly without losing the report."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api.jobs import detect_and_route, pending_post_ids
-from crawlers.reported import crawl_reports
+from crawlers import reported
+from crawlers.extract import Article
+from crawlers.fetch import Fetcher, FetchResult
+from crawlers.reported import ReportCrawlCounts, crawl_reports
 from crawlers.settings import CrawlerSettings
 from models.cases import CasePost
 from models.crawl import PostFingerprint
@@ -164,3 +168,83 @@ def test_other_reports_survive_a_bad_one(
     assert counts.crawled == 1 and counts.retrying == 1
     assert not load(engine, good)[0].needs_crawl
     assert load(engine, bad)[0].needs_crawl
+
+
+def test_a_report_taken_by_one_worker_is_not_fetched_again_by_another(
+    engine: Engine,
+    site: SiteServer,
+    crawler_settings: CrawlerSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two runs overlap (a run abandoned by the watchdog, a redelivered message): while the
+    first fetches the page, the second finds the report taken and leaves it alone."""
+    report_id = report(engine, site.base_url + ARTICLE)
+    fetch = reported._fetch_and_extract
+    fetched: list[str] = []
+    second: list[ReportCrawlCounts] = []
+
+    async def first_worker_fetching(
+        fetcher: Fetcher, url: str, settings: CrawlerSettings
+    ) -> tuple[FetchResult, Article]:
+        fetched.append(url)
+        if len(fetched) == 1:  # the second worker runs while the first is mid-fetch
+            other = threading.Thread(
+                target=lambda: second.append(crawl_reports(engine=engine, settings=settings))
+            )
+            other.start()
+            other.join()
+        return await fetch(fetcher, url, settings)
+
+    monkeypatch.setattr(reported, "_fetch_and_extract", first_worker_fetching)
+    first = crawl_reports(engine=engine, settings=crawler_settings)
+
+    assert fetched == [site.base_url + ARTICLE]
+    assert first.crawled == 1 and second[0].as_dict()["crawled"] == 0
+    stored, _ = load(engine, report_id)
+    assert not stored.needs_crawl and stored.crawl_attempts == 1
+    with Session(engine) as session:
+        assert len(session.exec(select(Snapshot)).all()) == 1
+
+
+class WorkerKilled(BaseException):
+    """Stands for a worker process killed mid-fetch (nothing after it runs)."""
+
+
+def test_a_try_that_never_ends_still_counts_and_the_report_is_given_up(
+    engine: Engine,
+    site: SiteServer,
+    crawler_settings: CrawlerSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A page that kills or hangs the worker must not be fetched at every run forever, nor
+    # keep detection waiting for it.
+    report_id = report(engine, site.base_url + ARTICLE)
+
+    async def dies(
+        fetcher: Fetcher, url: str, settings: CrawlerSettings
+    ) -> tuple[FetchResult, Article]:
+        raise WorkerKilled
+
+    monkeypatch.setattr(reported, "_fetch_and_extract", dies)
+    for expected_attempts in (1, 2):
+        with pytest.raises(WorkerKilled):
+            crawl_reports(engine=engine, settings=crawler_settings, max_attempts=2)
+        stored, _ = load(engine, report_id)
+        assert stored.needs_crawl and stored.crawl_attempts == expected_attempts
+        # Not due again at once: the next run waits its pause like any failed try.
+        assert crawl_reports(engine=engine, settings=crawler_settings).as_dict()["errors"] == {}
+        with Session(engine) as session:
+            waiting = session.get(Report, report_id)
+            assert waiting is not None and waiting.crawled_at is not None
+            waiting.crawled_at -= timedelta(hours=2)
+            session.add(waiting)
+            session.commit()
+
+    counts = crawl_reports(engine=engine, settings=crawler_settings, max_attempts=2)
+
+    assert counts.failed == 1 and counts.errors == {"gave_up": 1}
+    stored, post = load(engine, report_id)
+    assert not stored.needs_crawl and stored.crawl_attempts == 2
+    assert post.text == DESCRIPTION
+    with Session(engine) as session:
+        assert post.id in pending_post_ids(session, limit=100)  # detection reads it now
