@@ -29,7 +29,7 @@ from sqlmodel import Session
 from models.desk import Report
 from models.settings import CoreSettings
 from rebuttal import reports as reports_service
-from rebuttal.reports import EMAIL, ReportOutcome
+from rebuttal.reports import EMAIL, PHONE, ReportOutcome
 from rebuttal.settings import DeskSettings
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,16 @@ class Message:
     @property
     def is_email(self) -> bool:
         return EMAIL.match(self.to) is not None
+
+    @property
+    def is_phone(self) -> bool:
+        return PHONE.match(self.to) is not None
+
+
+def _reachable(message: Message) -> None:
+    # Contacts stored before the checks were tightened are refused here, not sent on.
+    if not (message.is_email or message.is_phone):
+        raise Undeliverable("the contact is neither one e-mail address nor a phone number")
 
 
 class Channel(Protocol):
@@ -109,6 +119,7 @@ class SmtpChannel:
         self.settings = settings
 
     def send(self, message: Message) -> None:
+        _reachable(message)
         if not message.is_email:
             raise Undeliverable("no SMS channel: the phone contact cannot be reached by e-mail")
         s = self.settings
@@ -117,7 +128,8 @@ class SmtpChannel:
                 smtp.starttls(context=ssl.create_default_context())
             if s.smtp_username:
                 smtp.login(s.smtp_username, s.smtp_password or "")
-            smtp.send_message(_email(message, s.mail_from))
+            # The envelope names the one contact, never what a header parser makes of it.
+            smtp.send_message(_email(message, s.mail_from), to_addrs=[message.to])
 
 
 class OutboxChannel:
@@ -128,6 +140,7 @@ class OutboxChannel:
         self.sender = sender
 
     def send(self, message: Message) -> None:
+        _reachable(message)
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = f"{time.time_ns()}"
         if message.is_email:

@@ -31,8 +31,11 @@ from rebuttal.routing import DEAD_STATES
 from rebuttal.settings import DeskSettings
 from rebuttal.workflow import record
 
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{7,18}[0-9]$")
+# One plain address: no list separators, route or group syntax, quotes, comments or control
+# characters, which a mail header would read as more recipients ("a@b.vn,postmaster").
+_ADDR = r'[^@\s\x00-\x1f\x7f,;:<>()\[\]\\"]'
+EMAIL = re.compile(rf"^{_ADDR}{{1,64}}@{_ADDR}+\.{_ADDR}{{2,}}\Z")
+PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{7,18}[0-9]\Z")
 REPORT_RISK = 0.5
 
 

@@ -12,6 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
+from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -241,3 +242,53 @@ def test_off_sends_nothing(engine: Engine) -> None:
     counts = notify_reporters(engine=engine, settings=DeskSettings(notify_backend="off"))
     assert counts == {"sent": 0, "failed": 0, "undeliverable": 0}
     assert stored(engine, report_id).notified_at is None
+
+
+@pytest.mark.parametrize(
+    "contact",
+    [
+        "phuhuynh@example.vn,postmaster",
+        "phuhuynh@example.vn, root",
+        "postmaster;phuhuynh@example.vn",
+        "ke-xau<phuhuynh@example.vn>",
+        "nhom:phuhuynh@example.vn;",
+        '"a,b"@example.vn',
+        "phuhuynh@exam\x01ple.vn",
+    ],
+)
+def test_a_contact_that_names_more_than_one_recipient_is_refused(contact: str) -> None:
+    with pytest.raises(ValidationError):
+        ReportIn(url="https://mxh.vn/bai/1", description=DESCRIPTION, contact=contact)
+
+
+def test_only_the_contact_is_mailed_even_if_it_was_stored_with_more_recipients(
+    engine: Engine, inbox: Inbox, smtp_port: int, tmp_path: Path
+) -> None:
+    # A contact accepted before the check was tightened: its To header would read as a list,
+    # and the relay would deliver to its local mailboxes (postmaster, root...).
+    report_id = reported(engine, "phuhuynh@example.vn")
+    with Session(engine) as session:
+        report = session.get(Report, report_id)
+        assert report is not None
+        report.contact = "phuhuynh@example.vn,postmaster"
+        session.add(report)
+        session.commit()
+    decide(engine, report_id, publish=False)
+
+    counts = notify_reporters(engine=engine, settings=smtp_settings(smtp_port))
+    outbox = DeskSettings(notify_backend="outbox", outbox_dir=tmp_path / "outbox")
+    assert notify_reporters(engine=engine, settings=outbox)["sent"] == 0
+
+    assert counts["undeliverable"] == 1 and inbox.envelopes == []
+    assert not (tmp_path / "outbox").exists() or not any((tmp_path / "outbox").iterdir())
+    assert stored(engine, report_id).notified_at is None
+
+
+def test_the_envelope_names_only_the_contact(engine: Engine, inbox: Inbox, smtp_port: int) -> None:
+    report_id = reported(engine, "phuhuynh@example.vn")
+    decide(engine, report_id, publish=False)
+    assert notify_reporters(engine=engine, settings=smtp_settings(smtp_port))["sent"] == 1
+    [envelope] = inbox.envelopes
+    assert envelope.rcpt_tos == ["phuhuynh@example.vn"]
+    assert inbox.messages[0].get_all("To") == ["phuhuynh@example.vn"]
+    assert inbox.messages[0].get("Bcc") is None and inbox.messages[0].get("Cc") is None
