@@ -37,7 +37,8 @@ from models.types import utcnow
 logger = logging.getLogger(__name__)
 
 # Worth another try later: the site may be back, or no longer rate-limiting us.
-TRANSIENT_KINDS = {"timeout", "connect_timeout", "connection", "http_408", "http_429"}
+# (The fetcher reports a 429 as "rate_limited", also when its Retry-After is too long to wait.)
+TRANSIENT_KINDS = {"timeout", "connect_timeout", "connection", "http_408", "rate_limited"}
 RETRY_PAUSE = timedelta(minutes=5)
 
 

@@ -248,3 +248,16 @@ def test_a_try_that_never_ends_still_counts_and_the_report_is_given_up(
     assert post.text == DESCRIPTION
     with Session(engine) as session:
         assert post.id in pending_post_ids(session, limit=100)  # detection reads it now
+
+
+def test_a_site_that_rate_limits_us_is_tried_again_later(
+    engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings
+) -> None:
+    # Retry-After longer than the fetcher will wait: the report is fetched on a later run.
+    report_id = report(engine, site.base_url + "/ratelimited?key=reported-429&n=1000&after=600")
+
+    counts = crawl_reports(engine=engine, settings=crawler_settings)
+
+    assert counts.retrying == 1 and counts.failed == 0 and counts.errors == {"rate_limited": 1}
+    stored, _ = load(engine, report_id)
+    assert stored.needs_crawl and stored.crawl_attempts == 1
