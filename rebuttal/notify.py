@@ -17,6 +17,7 @@ import logging
 import smtplib
 import ssl
 import time
+import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -142,7 +143,9 @@ class OutboxChannel:
     def send(self, message: Message) -> None:
         _reachable(message)
         self.directory.mkdir(parents=True, exist_ok=True)
-        stamp = f"{time.time_ns()}"
+        # Time first so names sort in sending order; the random part keeps two messages
+        # written in the same clock tick (or by two workers) from replacing one another.
+        stamp = f"{time.time_ns()}-{uuid.uuid4().hex[:12]}"
         if message.is_email:
             path = self.directory / f"{stamp}.eml"
             data = bytes(_email(message, self.sender))

@@ -4,6 +4,7 @@ directory, phone contacts, a server that is down and then back, and sending only
 import email
 import email.policy
 import socket
+import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -292,3 +293,23 @@ def test_the_envelope_names_only_the_contact(engine: Engine, inbox: Inbox, smtp_
     assert envelope.rcpt_tos == ["phuhuynh@example.vn"]
     assert inbox.messages[0].get_all("To") == ["phuhuynh@example.vn"]
     assert inbox.messages[0].get("Bcc") is None and inbox.messages[0].get("Cc") is None
+
+
+def test_two_messages_in_the_same_clock_tick_are_two_files(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A coarse clock, a clock stepped back, or two workers: a file must never replace another
+    # one, or a message marked sent would be lost.
+    for n in (1, 2):
+        decide(
+            engine,
+            reported(engine, f"nguoi{n}@example.vn", url=f"https://mxh.vn/{n}"),
+            publish=False,
+        )
+    monkeypatch.setattr(time, "time_ns", lambda: 1_790_000_000_000_000_000)
+    settings = DeskSettings(notify_backend="outbox", outbox_dir=tmp_path / "outbox")
+
+    assert notify_reporters(engine=engine, settings=settings)["sent"] == 2
+
+    recipients = {parse(p.read_bytes())["To"] for p in (tmp_path / "outbox").glob("*.eml")}
+    assert recipients == {"nguoi1@example.vn", "nguoi2@example.vn"}
