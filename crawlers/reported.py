@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, Exists, delete, update
+from sqlalchemy import ColumnElement, Engine, Exists, and_, delete, or_, update
 from sqlmodel import Session, col, select
 
 from crawlers import posts as posts_service
@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 # (The fetcher reports a 429 as "rate_limited", also when its Retry-After is too long to wait.)
 TRANSIENT_KINDS = {"timeout", "connect_timeout", "connection", "http_408", "rate_limited"}
 RETRY_PAUSE = timedelta(minutes=5)
+# DeskSettings.report_crawl_max_attempts is at most this.
+MAX_COUNTED_TRIES = 20
 
 
 @dataclass
@@ -69,15 +71,37 @@ def retry_due(report: Report, now: datetime) -> bool:
     return report.crawled_at + RETRY_PAUSE * 2 ** (report.crawl_attempts - 1) <= now
 
 
+def _retry_due_sql(now: datetime) -> ColumnElement[bool]:
+    """`retry_due` as SQL, so the reports still waiting never fill the batch's window."""
+    waited = [
+        and_(
+            col(Report.crawl_attempts) == tries,
+            col(Report.crawled_at) <= now - RETRY_PAUSE * 2 ** (tries - 1),
+        )
+        for tries in range(1, MAX_COUNTED_TRIES + 1)
+    ]
+    return or_(
+        col(Report.crawl_attempts) == 0,
+        col(Report.crawled_at).is_(None),
+        col(Report.crawl_attempts) > MAX_COUNTED_TRIES,
+        *waited,
+    )
+
+
 def due_reports(session: Session, *, limit: int, now: datetime | None = None) -> list[Report]:
     now = now or utcnow()
-    candidates = session.exec(
-        select(Report)
-        .where(col(Report.needs_crawl).is_(True), col(Report.post_id).is_not(None))
-        .order_by(col(Report.id))
-        .limit(limit * 5)
-    ).all()
-    return [r for r in candidates if retry_due(r, now)][:limit]
+    return list(
+        session.exec(
+            select(Report)
+            .where(
+                col(Report.needs_crawl).is_(True),
+                col(Report.post_id).is_not(None),
+                _retry_due_sql(now),
+            )
+            .order_by(col(Report.id))
+            .limit(limit)
+        ).all()
+    )
 
 
 def awaiting_crawl() -> Exists:

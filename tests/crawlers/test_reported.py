@@ -19,6 +19,7 @@ from models.crawl import PostFingerprint
 from models.desk import Report
 from models.detections import Detection
 from models.posts import Post, Snapshot
+from models.types import utcnow
 from rebuttal import reports as reports_service
 from rebuttal.reports import ReportIn
 from tests.crawlers.site import SiteServer
@@ -261,3 +262,25 @@ def test_a_site_that_rate_limits_us_is_tried_again_later(
     assert counts.retrying == 1 and counts.failed == 0 and counts.errors == {"rate_limited": 1}
     stored, _ = load(engine, report_id)
     assert stored.needs_crawl and stored.crawl_attempts == 1
+
+
+def test_reports_waiting_to_retry_do_not_keep_a_new_one_from_being_crawled(
+    engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings
+) -> None:
+    # More reports waiting out their pause (a site that is down, a flood of reports) than
+    # one run looks at must not starve a new report, which detection is waiting for.
+    waiting = [report(engine, f"{site.base_url}/cho/bai-{n}.html") for n in range(6)]
+    with Session(engine) as session:
+        for report_id in waiting:
+            row = session.get(Report, report_id)
+            assert row is not None
+            row.crawl_attempts, row.crawled_at = 1, utcnow()
+            session.add(row)
+        session.commit()
+    new = report(engine, site.base_url + ARTICLE)
+
+    counts = crawl_reports(engine=engine, settings=crawler_settings, limit=1)
+
+    assert counts.crawled == 1
+    assert not load(engine, new)[0].needs_crawl
+    assert all(load(engine, report_id)[0].crawl_attempts == 1 for report_id in waiting)
