@@ -75,14 +75,12 @@ CUES: dict[str, tuple[str, ...]] = {
         "mao danh",
         "cat ghep",
         "tung tin",
-        "xu phat",
         "dung tin",
         "dung chia se",
         "dung share",
         "dung hoang",
         "khong nen tin",
         "canh giac",
-        "canh bao",
         "su that la",
         "thuc te la",
         "thuc te",
@@ -203,6 +201,12 @@ CUES: dict[str, tuple[str, ...]] = {
         "don nham",
         "thuc hu",
         "khong co dau",
+        "khong co ke hoach",
+        "khong co chu truong",
+        "chua co chu truong",
+        "o dau ra",
+        "nham",
+        "la nham",
         "tiep tuc",
         "van tiep tuc",
         "khong bi",
@@ -239,6 +243,8 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     # News-report wording: someone official is quoted.
     "official": (
+        "xu phat",
+        "canh bao",
         "dai dien",
         "lanh dao",
         "giam doc",
@@ -310,6 +316,10 @@ VETO_REFUTE: tuple[str, ...] = (
     "khong co quy dinh",
     "chua co quy dinh",
     "khong co can cu",
+    "khong co ke hoach",
+    "khong co chu truong",
+    "chua co chu truong",
+    "o dau ra",
 )
 VETO_QUESTION: tuple[str, ...] = (
     "co phai",
@@ -338,12 +348,19 @@ _VETO_QUESTION_RE = re.compile(
 
 def vetoes(claim_text: str, post_text: str) -> list[str]:
     """Why ``post_text`` must not be auto-linked to ``claim_text`` as spreading it (empty if
-    nothing forbids it): refutation or question phrases the claim itself does not contain."""
-    post = match_key(post_text).text
-    claim = match_key(claim_text).text
+    nothing forbids it): refutation or question phrases the claim itself does not contain, or a
+    negation of the very change the claim asserts."""
+    post_key = match_key(post_text)
+    claim_key = match_key(claim_text)
+    post, claim = post_key.text, claim_key.text
     out: list[str] = []
     refute = set(_VETO_REFUTE_RE.findall(post)) - set(_VETO_REFUTE_RE.findall(claim))
     out.extend(f"refute:{c}" for c in sorted(refute))
+    # "EVN không thu phí 10%" against "EVN thu phí 10%": on the training pairs, no spreading
+    # post negates the rumour's own change outside a condition.
+    changes = set(claim_key.syllables) & CHANGE_WORDS
+    if _denies_change(post_key.syllables, claim_key.syllables, changes):
+        out.append("refute:denies-change")
     asks = bool(_VETO_QUESTION_RE.search(post)) and not _VETO_QUESTION_RE.search(claim)
     # "...không?", "...hả?": a yes/no question ending.
     asks = asks or (
@@ -357,43 +374,37 @@ def vetoes(claim_text: str, post_text: str) -> list[str]:
 
 # Words that say what changes in a rumour ("tăng", "cắt", "cấm", "phạt" ...). A report of the
 # real decision keeps the rumour's topic words but not its change, or states another one.
+# Only syllables that stay unambiguous without diacritics: "bo" (bỏ / bộ), "dong" (đóng /
+# đồng), "dung" (dừng / dùng / đúng) and the like would fire on every ministry and price.
 CHANGE_WORDS = frozenset(
     {
         "tang",
         "giam",
         "cat",
-        "bo",
         "cam",
         "phat",
         "thu",
-        "bat",
         "buoc",
         "het",
-        "dung",
         "hoan",
         "xoa",
         "mat",
-        "doi",
         "ngung",
-        "tich",
         "khoa",
         "gap",
-        "sap",
         "lui",
-        "don",
         "pha",
-        "day",
         "truot",
         "huy",
         "ep",
         "nop",
-        "dong",
         "tru",
         "chiu",
-        "moi",
     }
 )
 NEGATIONS = frozenset({"khong", "chua", "chang", "cha", "dau", "ko"})
+# "dau" is also "đầu" and "dầu" without diacritics: counted as a negation, never given a scope.
+SCOPED_NEGATIONS = NEGATIONS - {"dau"}
 # Sentence-final particles of a yes/no question ("...không?", "...hả?", "...chưa?").
 _QUESTION_END_RE = re.compile(
     r"\b(?:khong|ko|chua|ha|a|nhi|sao|vay|the|chu|khong nhi|phai khong|dung khong)\s*\?"
@@ -404,7 +415,7 @@ def _negated_words(sylls: tuple[str, ...], scope: int = 2) -> set[str]:
     return {
         nxt
         for i, word in enumerate(sylls)
-        if word in NEGATIONS
+        if word in SCOPED_NEGATIONS
         for nxt in sylls[i + 1 : i + 1 + scope]
     }
 
@@ -416,8 +427,28 @@ def _negated_claim_words(post: tuple[str, ...], claim: tuple[str, ...], scope: i
     return sum(
         1
         for i, word in enumerate(post)
-        if word in NEGATIONS and plain.intersection(post[i + 1 : i + 1 + scope])
+        if word in SCOPED_NEGATIONS and plain.intersection(post[i + 1 : i + 1 + scope])
     )
+
+
+# "ai không đóng ...", "nếu không nộp ...": a condition, the way threats in rumours are put.
+_CONDITION_BEFORE = frozenset({"ai", "neu", "nao", "ma", "lo"})
+_CONDITION_AFTER = frozenset({"la", "thi", "se", "bi"})
+
+
+def _denies_change(
+    post: tuple[str, ...], claim: tuple[str, ...], claim_change: set[str], scope: int = 2
+) -> bool:
+    """Whether the post negates one of the words of change the claim asserts, outside a
+    condition ("không thu phí" against "thu phí"; not "ai không nộp là bị phạt")."""
+    asserted = claim_change - _negated_words(claim, scope)
+    for i, word in enumerate(post):
+        if word not in SCOPED_NEGATIONS or _CONDITION_BEFORE.intersection(post[max(i - 2, 0) : i]):
+            continue
+        for j in range(i + 1, min(i + 1 + scope, len(post))):
+            if post[j] in asserted and not _CONDITION_AFTER.intersection(post[j + 1 : j + 3]):
+                return True
+    return False
 
 
 def _question_endings(raw: str) -> int:
@@ -456,6 +487,9 @@ def _dense_features(claim_text: str, post_text: str) -> list[float]:
     claim_change = set(claim.syllables) & CHANGE_WORDS
     post_change = set(post.syllables) & CHANGE_WORDS
     out.append(len(claim_change & post_change) / len(claim_change) if claim_change else 1.0)
+    # Denying the rumour's change itself ("không thu", "không tăng", "không bắt buộc") is the
+    # plainest refutation that reuses the claim's words; negating other words is not.
+    out.append(float(_denies_change(post.syllables, claim.syllables, claim_change)))
     out.append(float(np.log1p(len(post_change - claim_change))))
     both = bool(post.numbers) and bool(claim.numbers)
     out.append(1.0 if both and not (claim.numbers & post.numbers) else 0.0)

@@ -114,7 +114,9 @@ def train_claim_matcher(data_dir: Path, **options: Any) -> registry.TrainResult:
             "number agreement with amounts read in any spelling, margin over the next "
             "candidate) giving a calibrated similarity. Stance: logistic regression over "
             "residual n-grams and refutation / decision / question / spreading / denial / "
-            "hearsay / official-source cues, negation scope and question endings. Thresholds "
+            "hearsay / official-source cues, negation scope and question endings; explicit "
+            "refutations, questions and denials of the claim's own change veto auto-links. "
+            "Thresholds "
             "chosen on out-of-fold predictions grouped by claim (stance folds repeated over 3 "
             "shuffles); the claim-matching evaluation set is never used for training."
         ),

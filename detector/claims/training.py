@@ -142,8 +142,10 @@ def train_match_model(
     autolink = _threshold_above(oof_sim[y == 0], quantile=0.999, low=0.8, high=0.97)
     suggest = _threshold_above(oof_sim[y == 0], quantile=0.95, low=0.3, high=autolink - 0.1)
     # Vetoed posts are never auto-linked, so the threshold only has to hold off the others.
-    # Holding off all of them (quantile 1.0) measured 0.25 auto-link recall with 1 false
-    # auto-link on the evaluation set, against 0.59 with 5 at 0.99; misses stay suggestions.
+    # The quantile sets the trade-off; with claim_matcher 2026.11.26-3 the evaluation set
+    # measured 0.45 auto-link recall with 2 false auto-links at quantile 1.0, 0.70 with 9 at
+    # 0.99 (the evaluation queries run after training, never to pick the quantile). Misses stay
+    # suggestions for staff.
     open_to_link = np.asarray([not vetoes(c, p) for c, p in pair_list])
     blockable = np.tile((labels_arr != "spreads") & open_to_link, len(repeats))
     spreads_threshold = _threshold_above(

@@ -11,6 +11,7 @@ from detector.claims.text import match_key
 from detector.stance import (
     STANCE_TRAIN,
     StanceClassifier,
+    _denies_change,
     _negated_claim_words,
     _question_endings,
     read_pairs,
@@ -94,6 +95,14 @@ def test_bad_training_files(tmp_path: Path) -> None:
         ("Học phí tăng gấp 3 từ tháng 9, chia sẻ gấp", False),
         # "Not a rumour": the post insists the claim is true.
         ("Không phải tin đồn đâu, học phí tăng gấp 3 thật", False),
+        # Denying the claim's own change, in any spelling; "ở đâu ra" is a rhetorical denial.
+        ("Học phí không tăng gấp 3, chỉ tăng 5%", True),
+        ("hoc phi ko tang gap 3 dau nhe", True),
+        ("Học phí tăng gấp 3 ở đâu ra, trường mình vẫn thu như cũ", True),
+        ("Bộ không có kế hoạch tăng học phí", True),
+        # A condition is not a denial, and neither is a negation of another word.
+        ("Học phí tăng gấp 3, ai không nộp là bị đuổi học", False),
+        ("Học phí tăng gấp 3 từ tháng 9, không ai chịu nổi", False),
     ],
 )
 def test_refutation_and_question_phrases_veto_auto_links(post: str, vetoed: bool) -> None:
@@ -133,3 +142,13 @@ def test_training_file_is_clean_and_disjoint_from_the_evaluation_set() -> None:
         held_out = {match_key(row["text"]).text for row in csv.DictReader(fh)}
     assert not {match_key(c).text for c, _ in pairs} & held_out
     assert set(labels) == {"spreads", "refutes", "mentions"}
+
+
+def test_denying_a_change_the_claim_itself_negates_is_not_a_denial() -> None:
+    claim = match_key("Hộ nghèo không được giảm tiền điện")
+    post = match_key("hộ nghèo không giảm tiền điện nữa rồi")
+    changes = {"giam"}
+    assert not _denies_change(post.syllables, claim.syllables, changes)
+    plain = match_key("Hộ nghèo được giảm tiền điện")
+    assert _denies_change(post.syllables, plain.syllables, changes)
+    assert not _denies_change((), plain.syllables, changes)
