@@ -257,23 +257,32 @@ def due_notifications(
         col(Case.state).in_([CaseState.published, CaseState.dismissed]),
         col(Case.merged_into_id).is_not(None),
     )
-    rows = session.exec(
-        select(Report)
-        .join(Case, col(Case.id) == col(Report.case_id))
-        .where(
-            col(Report.contact).is_not(None),
-            col(Report.notified_at).is_(None),
-            col(Report.notify_attempts) < max_attempts,
-            decided,
-        )
-        .order_by(col(Report.id))
-        .limit(limit * 5)
-    ).all()
-    due = []
-    for report in rows:
-        result = outcome(session=session, token=report.token, settings=settings)
-        if result.status in ("answered", "closed"):
-            due.append((report, result))
+    # Paged by id: a merged case whose survivor is still open is only known to be
+    # undecided once its chain is followed here, and any number of those must not hide
+    # the decided reports behind them.
+    due: list[tuple[Report, ReportOutcome]] = []
+    after = 0
+    while len(due) < limit:
+        rows = session.exec(
+            select(Report)
+            .join(Case, col(Case.id) == col(Report.case_id))
+            .where(
+                col(Report.id) > after,
+                col(Report.contact).is_not(None),
+                col(Report.notified_at).is_(None),
+                col(Report.notify_attempts) < max_attempts,
+                decided,
+            )
+            .order_by(col(Report.id))
+            .limit(limit * 5)
+        ).all()
+        if not rows:
+            break
+        for report in rows:
+            result = outcome(session=session, token=report.token, settings=settings)
+            if result.status in ("answered", "closed"):
+                due.append((report, result))
+        after = rows[-1].id or after
     return due[:limit]
 
 

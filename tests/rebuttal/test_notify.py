@@ -313,3 +313,24 @@ def test_two_messages_in_the_same_clock_tick_are_two_files(
 
     recipients = {parse(p.read_bytes())["To"] for p in (tmp_path / "outbox").glob("*.eml")}
     assert recipients == {"nguoi1@example.vn", "nguoi2@example.vn"}
+
+
+def test_reports_merged_into_an_open_case_do_not_hide_a_decided_one(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Their cases look decided (merged) until the chain is followed to the open survivor.
+    survivor = stored(engine, reported(engine, None, url="https://mxh.vn/goc")).case_id
+    merged = [reported(engine, f"cho{n}@example.vn", url=f"https://mxh.vn/{n}") for n in range(6)]
+    with Session(engine) as session:
+        for report_id in merged:
+            case = session.get(Case, stored(engine, report_id).case_id)
+            assert case is not None
+            case.merged_into_id = survivor
+            session.add(case)
+        session.commit()
+    decided = reported(engine, "phuhuynh@example.vn", url="https://mxh.vn/da-xong")
+    decide(engine, decided, publish=False)
+    settings = DeskSettings(notify_backend="outbox", outbox_dir=tmp_path / "outbox", notify_batch=1)
+
+    assert notify_reporters(engine=engine, settings=settings)["sent"] == 1
+    assert stored(engine, decided).notified_at is not None
