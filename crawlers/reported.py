@@ -12,7 +12,6 @@ pause; a permanent one (blocked address, robots.txt, 404, no article on the page
 last allowed try end the crawl, and the report is analysed on its description.
 """
 
-import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from crawlers.drop import DropItem
 from crawlers.errors import BlockedAddress, FetchFailed
 from crawlers.extract import Article, extract_page
 from crawlers.fetch import Fetcher, FetchResult
+from crawlers.run import run_in_new_loop
 from crawlers.settings import CrawlerSettings
 from models.crawl import PostFingerprint
 from models.desk import Report
@@ -220,7 +220,10 @@ def crawl_reports(
         report_ids = [r.id for r in due_reports(session, limit=limit) if r.id is not None]
     if not report_ids:
         return counts
-    asyncio.run(_crawl_all(engine, report_ids, settings, max_attempts, counts, deadline))
+    # Its own event loop, also when the caller runs inside one (then in a thread).
+    run_in_new_loop(
+        lambda: _crawl_all(engine, report_ids, settings, max_attempts, counts, deadline)
+    )
     return counts
 
 

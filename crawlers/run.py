@@ -471,7 +471,7 @@ def _run(coro_factory: Callable[[], Any]) -> None:
         runner.run(coro_factory())
 
 
-def _run_in_new_loop(coro_factory: Callable[[], Any]) -> None:
+def run_in_new_loop(coro_factory: Callable[[], Any]) -> None:
     """Run the crawl's event loop, also when the caller is inside one (then in a thread)."""
     try:
         asyncio.get_running_loop()
@@ -521,7 +521,7 @@ def crawl_source(
             own_pool = extraction_pool(settings.extract_workers)
         crawl = Crawl(engine, spec, settings, stats, progress, extract_pool or own_pool)
         try:
-            _run_in_new_loop(lambda: _crawl_async(crawl, deadline))
+            run_in_new_loop(lambda: _crawl_async(crawl, deadline))
         finally:
             crawl.close()
         status = RunStatus.timed_out if stats.timed_out else RunStatus.succeeded

@@ -1,6 +1,7 @@
 """Crawling reported pages: the page replaces the description, evidence is kept, detection
 waits for the crawl, and every kind of failure ends cleanly without losing the report."""
 
+import asyncio
 import threading
 from datetime import timedelta
 
@@ -284,3 +285,15 @@ def test_reports_waiting_to_retry_do_not_keep_a_new_one_from_being_crawled(
     assert counts.crawled == 1
     assert not load(engine, new)[0].needs_crawl
     assert all(load(engine, report_id)[0].crawl_attempts == 1 for report_id in waiting)
+
+
+def test_a_caller_inside_an_event_loop_is_served_too(
+    engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings
+) -> None:
+    report_id = report(engine, site.base_url + ARTICLE)
+
+    async def from_a_loop() -> int:
+        return crawl_reports(engine=engine, settings=crawler_settings).crawled
+
+    assert asyncio.run(from_a_loop()) == 1
+    assert not load(engine, report_id)[0].needs_crawl
