@@ -17,6 +17,7 @@ from models.enums import Role
 from models.errors import Forbidden, Unauthenticated
 from models.users import User
 from rebuttal import partners as partners_service
+from rebuttal import users as users_service
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
@@ -86,7 +87,7 @@ def _principal_cache(request: Request, settings: ApiSettings) -> PrincipalCache:
 
 def _user_principal(session: Session, user_id: int) -> Principal:
     user = session.get(User, user_id)
-    if user is None or not user.is_active:
+    if user is None or not users_service.may_act(session=session, user=user):
         raise _unauthenticated()
     return Principal(
         role=Role(user.role),

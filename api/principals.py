@@ -2,9 +2,10 @@
 
 Every staff request needs the user's role and active flag; reading them from the database each
 time is one more round trip on the hottest routes. The cache keeps them `ttl` seconds, and any
-change to a user written through a session in this process (an ORM flush, or an UPDATE or
-DELETE statement on users run by a session) empties every cache at once, so a deactivation or
-a role change here takes effect immediately; one made by another process (a second worker, the
+change to a user or a partner (suspending a partner shuts out its people) written through a
+session in this process (an ORM flush, or an UPDATE or DELETE statement run by a session)
+empties every cache at once, so a deactivation or a role change here takes effect
+immediately; one made by another process (a second worker, the
 CLI) or by a bare connection takes effect within `ttl`.
 
 The caches are emptied both when the change is flushed and when it is committed: a request
@@ -22,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 
+from models.partners import Partner
 from models.users import User
 
 _caches: "weakref.WeakSet[PrincipalCache]" = weakref.WeakSet()
@@ -77,7 +79,7 @@ def forget_all() -> None:
 def _forget_flushed_users(session: OrmSession, _context: Any) -> None:
     # The new/dirty/deleted collections still hold what this flush wrote.
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, User):
+        if isinstance(obj, User | Partner):
             session.info[_USERS_CHANGED] = True
             forget_all()
             return
@@ -87,7 +89,7 @@ def _forget_flushed_users(session: OrmSession, _context: Any) -> None:
 def _forget_users_updated_in_bulk(state: ORMExecuteState) -> None:
     # update(User) / delete(User) run through a session never reach after_flush.
     if (state.is_update or state.is_delete) and any(
-        mapper.class_ is User for mapper in state.all_mappers
+        mapper.class_ in (User, Partner) for mapper in state.all_mappers
     ):
         state.session.info[_USERS_CHANGED] = True
         forget_all()

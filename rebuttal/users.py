@@ -67,9 +67,20 @@ def create(*, session: Session, user_in: UserCreate) -> User:
     return user
 
 
+def may_act(*, session: Session, user: User | None) -> bool:
+    """An account acts only while it is active and, for a partner's user, its partner is too
+    (suspending a partner shuts out its people as well as its API keys)."""
+    if user is None or not user.is_active:
+        return False
+    if user.partner_id is None:
+        return True
+    partner = session.get(Partner, user.partner_id)
+    return partner is not None and partner.active
+
+
 def authenticate(*, session: Session, username: str, password: str) -> User | None:
     user = get_by_username(session=session, username=username)
-    if user is None or not user.is_active:
+    if user is None or not may_act(session=session, user=user):
         # Hash anyway so a missing user and a wrong password take the same time.
         verify_password(password, _DUMMY_HASH)
         return None

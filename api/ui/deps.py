@@ -98,8 +98,9 @@ def session_principal(request: Request, session: SessionDep) -> Principal | None
         user = users_service.get(session=session, user_id=user_id)
     except users_service.UserNotFound:
         user = None
-    if user is None or not user.is_active or user.id is None:
-        # A deleted or deactivated account loses its browser sessions at once.
+    if user is None or user.id is None or not users_service.may_act(session=session, user=user):
+        # A deleted or deactivated account (or one of a suspended partner) loses its
+        # browser sessions at once.
         request.session.pop("uid", None)
         return None
     return Principal(

@@ -17,6 +17,8 @@ from api.settings import ApiSettings
 from models.enums import Role
 from models.settings import CoreSettings
 from models.users import User
+from rebuttal import partners as partners_service
+from tests.conftest import TEST_PASSWORD
 
 
 def bearer(settings: ApiSettings, user: User) -> dict[str, str]:
@@ -154,3 +156,31 @@ def test_the_cache_is_bounded() -> None:
         cache.put(user_id, object(), generation=cache.generation)
     assert sum(cache.get(i) is not None for i in range(10)) <= 3
     assert cache.get(9) is not None
+
+
+def test_suspending_a_partner_shuts_out_its_people_at_once(
+    client: TestClient,
+    engine: Engine,
+    make_user: Callable[..., User],
+    make_partner: Callable[..., tuple[int, str]],
+    api_settings: ApiSettings,
+) -> None:
+    partner_id, key = make_partner()
+    person = make_user(Role.partner, partner_id=partner_id)
+    headers = bearer(api_settings, person)
+    assert client.get("/partner/briefs", headers=headers).status_code == 200
+    login = {"username": person.username, "password": TEST_PASSWORD}
+    assert client.post("/auth/token", data=login).status_code == 200
+
+    with Session(engine) as session:
+        partners_service.update(session=session, partner_id=partner_id, active=False)
+        session.commit()
+
+    assert client.get("/partner/briefs", headers=headers).status_code == 401
+    assert client.get("/partner/briefs", headers={"X-API-Key": key}).status_code == 401
+    assert client.post("/auth/token", data=login).status_code == 401
+
+    with Session(engine) as session:
+        partners_service.update(session=session, partner_id=partner_id, active=True)
+        session.commit()
+    assert client.get("/partner/briefs", headers=headers).status_code == 200

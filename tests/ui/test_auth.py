@@ -158,3 +158,21 @@ def test_pages_refuse_framing(browser: TestClient) -> None:
     page = browser.get("/ui/login")
     assert page.headers["X-Frame-Options"] == "DENY"
     assert page.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_suspended_partners_people_lose_their_sessions(
+    app: FastAPI,
+    logged_in: Callable[..., TestClient],
+    make_partner: Callable[..., tuple[int, str]],
+) -> None:
+    from sqlmodel import Session
+
+    from rebuttal import partners as partners_service
+
+    partner_id, _ = make_partner()
+    client = logged_in(Role.partner, partner_id=partner_id)
+    assert client.get("/ui/partner/briefs").status_code == 200
+    with Session(app.state.engine) as session:
+        partners_service.update(session=session, partner_id=partner_id, active=False)
+        session.commit()
+    assert client.get("/ui/partner/briefs", follow_redirects=False).status_code == 303
