@@ -336,13 +336,17 @@ VETO_QUESTION: tuple[str, ...] = (
     "xin hoi",
     "lieu",
 )
+# Without diacritics some cues are also other words: "vu khong" in "dịch vụ không", "lieu" in
+# "dữ liệu" / "tài liệu"; those readings are excluded by the word before.
 _VETO_REFUTE_RE = re.compile(
-    r"(?<!khong phai )(?<!ai bao )(?<!khong phai la )\b(?:"
+    r"(?<!khong phai )(?<!ai bao )(?<!khong phai la )(?<!dich )\b(?:"
     + "|".join(re.escape(c) for c in sorted(VETO_REFUTE, key=len, reverse=True))
     + r")\b"
 )
 _VETO_QUESTION_RE = re.compile(
-    r"\b(?:" + "|".join(re.escape(c) for c in sorted(VETO_QUESTION, key=len, reverse=True)) + r")\b"
+    r"(?<!du )(?<!tai )(?<!vat )(?<!nguyen )(?<!nhien )(?<!chat )\b(?:"
+    + "|".join(re.escape(c) for c in sorted(VETO_QUESTION, key=len, reverse=True))
+    + r")\b"
 )
 
 
@@ -436,18 +440,28 @@ _CONDITION_BEFORE = frozenset({"ai", "neu", "nao", "ma", "lo"})
 _CONDITION_AFTER = frozenset({"la", "thi", "se", "bi"})
 
 
-def _denies_change(
-    post: tuple[str, ...], claim: tuple[str, ...], claim_change: set[str], scope: int = 2
-) -> bool:
+# Words that may stand between a negation and the verb it negates: "không bị cắt", "không
+# phải nộp", "không hề tăng", "không bắt buộc". Any other word ends the negation's scope, so in
+# "không đội phạt 500k" the negation falls on "đội", not on "phạt".
+_NEGATION_BRIDGE = frozenset({"bi", "duoc", "phai", "co", "con", "he", "the", "can", "bat"})
+
+
+def _denies_change(post: tuple[str, ...], claim: tuple[str, ...], claim_change: set[str]) -> bool:
     """Whether the post negates one of the words of change the claim asserts, outside a
     condition ("không thu phí" against "thu phí"; not "ai không nộp là bị phạt")."""
-    asserted = claim_change - _negated_words(claim, scope)
+    asserted = claim_change - _negated_words(claim)
     for i, word in enumerate(post):
         if word not in SCOPED_NEGATIONS or _CONDITION_BEFORE.intersection(post[max(i - 2, 0) : i]):
             continue
-        for j in range(i + 1, min(i + 1 + scope, len(post))):
-            if post[j] in asserted and not _CONDITION_AFTER.intersection(post[j + 1 : j + 3]):
-                return True
+        j = i + 1
+        while j < len(post) and post[j] in _NEGATION_BRIDGE and post[j] not in asserted:
+            j += 1
+        if (
+            j < len(post)
+            and post[j] in asserted
+            and not _CONDITION_AFTER.intersection(post[j + 1 : j + 3])
+        ):
+            return True
     return False
 
 

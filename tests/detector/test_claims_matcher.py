@@ -64,7 +64,13 @@ def test_other_numbers_lower_the_similarity(matcher: ClaimMatcher) -> None:
     same = matcher.match("Giá vé xe buýt Hà Nội tăng gấp 3 lần từ tháng 10 năm nay").best
     other = matcher.match("Giá vé xe buýt Hà Nội tăng 5% từ tháng 1 năm 2027").best
     assert same is not None and same.claim.id == 1
-    assert other is None or other.claim.id != 1 or other.similarity < same.similarity - 0.3
+    # A post with the real numbers is still about the claim (reports of the real decision are
+    # positives for the reranker), but it must stay well below the auto-link similarity.
+    assert (
+        other is None
+        or other.claim.id != 1
+        or other.similarity < min(same.similarity - 0.25, matcher.model.autolink_threshold)
+    )
 
 
 @pytest.mark.parametrize(

@@ -103,6 +103,10 @@ def test_bad_training_files(tmp_path: Path) -> None:
         # A condition is not a denial, and neither is a negation of another word.
         ("Học phí tăng gấp 3, ai không nộp là bị đuổi học", False),
         ("Học phí tăng gấp 3 từ tháng 9, không ai chịu nổi", False),
+        # Cue look-alikes without diacritics: "dịch vụ không", "dữ liệu".
+        ("Học phí tăng gấp 3, dịch vụ không đổi", False),
+        ("Học phí tăng gấp 3 theo dữ liệu của trường", False),
+        ("Liệu học phí tăng gấp 3 thật?", True),
     ],
 )
 def test_refutation_and_question_phrases_veto_auto_links(post: str, vetoed: bool) -> None:
