@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -18,6 +18,8 @@ from models.errors import Forbidden, Unauthenticated
 from models.users import User
 from rebuttal import partners as partners_service
 from rebuttal import users as users_service
+
+T = TypeVar("T")
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
@@ -43,12 +45,39 @@ async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIt
     try:
         yield session
         if session.in_transaction():
-            await run_in_threadpool(session.commit)
+            # One hop to the thread pool for both: each hop costs more than closing does.
+            await run_in_threadpool(_commit_and_close, session)
+        else:
+            session.close()  # no transaction, so no connection held: nothing to wait for
     except BaseException:
-        await run_in_threadpool(session.rollback)
+        await run_in_threadpool(_rollback_and_close, session)
         raise
+
+
+async def read_in_thread(session: Session, read: Callable[[], T]) -> T:
+    """Run a read-only call in the thread pool and end its transaction there, in one hop:
+    for the hottest read routes, which would otherwise hop once to read and once to commit."""
+
+    def call() -> T:
+        result = read()
+        session.commit()
+        return result
+
+    return await run_in_threadpool(call)
+
+
+def _commit_and_close(session: Session) -> None:
+    # A failing commit raises before the close; the caller then rolls back and closes.
+    if session.in_transaction():
+        session.commit()
+    session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
     finally:
-        await run_in_threadpool(session.close)
+        session.close()
 
 
 # scope="function": the commit runs before the response is sent, so a commit that fails is

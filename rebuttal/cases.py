@@ -65,6 +65,18 @@ QUEUE_COLUMNS = tuple(
     )
 )
 
+# The queue's base query, built once (statements are immutable; each filter makes a new one):
+# plain rows of the queue's columns, not ORM objects, with the assignee's names joined in.
+# This is the hottest query, one round trip per page.
+_QUEUE_SELECT_COLUMNS: tuple[Any, ...] = (
+    *QUEUE_COLUMNS,
+    col(User.username).label("assignee_username"),
+    col(User.full_name).label("assignee_full_name"),
+)
+QUEUE_SELECT: Any = select(*_QUEUE_SELECT_COLUMNS).outerjoin(
+    User, col(User.id) == col(Case.assignee_id)
+)
+
 
 class CaseNotFound(NotFound):
     code = "case_not_found"
@@ -558,14 +570,7 @@ def list(  # house rule: services are named get/list/create/update/delete
             f"Cách sắp xếp không hợp lệ: {sort}.", f"Unknown sort: {sort}.", field="sort"
         )
     now = now or utcnow()
-    # Plain rows of the queue's columns, not ORM objects, with the assignee's names joined
-    # in: this is the hottest query, one round trip per page.
-    columns: tuple[Any, ...] = (
-        *QUEUE_COLUMNS,
-        col(User.username).label("assignee_username"),
-        col(User.full_name).label("assignee_full_name"),
-    )
-    query: Any = select(*columns).outerjoin(User, col(User.id) == col(Case.assignee_id))
+    query: Any = QUEUE_SELECT
     query = query.where(col(Case.state).in_([s.value for s in (states or OPEN_STATES)]))
     if topic:
         query = query.where(Case.topic == topic)

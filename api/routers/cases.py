@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from sqlmodel import Session
 
 from api.concurrency import PRECONDITION_RESPONSES, IfMatch, expected_version, set_etag
-from api.deps import Principal, SessionDep, StaffDep, require
+from api.deps import Principal, SessionDep, StaffDep, read_in_thread, require
 from api.i18n import preferred_language
 from api.params import IdPath, IdQuery
 from models.cases import Case
@@ -39,7 +39,7 @@ from rebuttal.schemas import (
     VersionIn,
     WorkloadRow,
 )
-from rebuttal.workflow import transition
+from rebuttal.workflow import OPEN_STATES, transition
 
 router = APIRouter(tags=["cases"])
 
@@ -73,17 +73,23 @@ def summary_fields(case: Any, users: dict[int, User], now: datetime) -> dict[str
 
 
 def queue_row_fields(row: Any, now: datetime) -> dict[str, Any]:
-    """A row of cases_service.list (the assignee's names joined in) as plain data."""
-    assignee = (
+    """A row of cases_service.list (the assignee's names joined in) as plain data.
+
+    Taken from the row's mapping in one call: this runs for every row of every queue page,
+    and reading the columns one by one was a tenth of the request. The join's extra columns
+    stay in the dict; CaseSummary ignores them."""
+    data: dict[str, Any] = row._asdict()
+    data["assignee"] = (
         {
-            "id": row.assignee_id,
-            "username": row.assignee_username,
-            "full_name": row.assignee_full_name,
+            "id": data["assignee_id"],
+            "username": data["assignee_username"],
+            "full_name": data["assignee_full_name"],
         }
-        if row.assignee_id is not None and row.assignee_username is not None
+        if data["assignee_id"] is not None and data["assignee_username"] is not None
         else None
     )
-    return _fields(row, assignee, now)
+    data["sla_breached"] = data["state"] in OPEN_STATES and data["sla_due_at"] < now
+    return data
 
 
 def _fields(case: Any, assignee: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
@@ -149,7 +155,7 @@ def detail(session: Session, case: Case, response: Response | None = None) -> Ca
     summary="The triage queue (open cases, highest priority first)",
     response_model=CasePage,
 )
-def list_cases(
+async def list_cases(
     session: SessionDep,
     principal: StaffDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -165,17 +171,22 @@ def list_cases(
 ) -> Response:
     if mine:
         assignee_id = principal.user_id or -1
-    rows, next_cursor = cases_service.list(
-        session=session,
-        limit=limit,
-        cursor=cursor,
-        sort=sort,
-        topic=topic,
-        states=state,
-        assignee_id=assignee_id,
-        unassigned=unassigned,
-        source=source,
-        breached=breached,
+    # Async with one hop to the thread pool for the read and its commit: the queue is the
+    # route staff hit all day, and every hop under load waits for the interpreter lock.
+    rows, next_cursor = await read_in_thread(
+        session,
+        lambda: cases_service.list(
+            session=session,
+            limit=limit,
+            cursor=cursor,
+            sort=sort,
+            topic=topic,
+            states=state,
+            assignee_id=assignee_id,
+            unassigned=unassigned,
+            source=source,
+            breached=breached,
+        ),
     )
     now = utcnow()
     page = CasePage.model_validate(
