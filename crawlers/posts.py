@@ -54,6 +54,44 @@ def get_by_url(*, session: Session, url: str) -> Post | None:
     return session.exec(select(Post).where(Post.canonical_url == canonical_url(url))).first()
 
 
+def new_post(
+    post_in: PostCreate,
+    *,
+    origin: PostOrigin,
+    submitted_by: int | None = None,
+    source_id: int | None = None,
+    snapshot_id: int | None = None,
+    engagement: dict[str, Any] | None = None,
+    text_hash: str | None = None,
+) -> Post:
+    """The Post row for `post_in`, not yet stored: canonical URL, NFC text (InvalidInput when
+    the URL is not http(s) or the text is empty) and content hash (`text_hash` when the
+    caller already computed it from the same text)."""
+    canonical = canonical_url(post_in.url)
+    text = unicodedata.normalize("NFC", post_in.text).strip()
+    if not text:
+        raise InvalidInput(
+            "Nội dung bài đăng không được để trống.",
+            "The post text must not be empty.",
+            field="text",
+        )
+    return Post(
+        url=post_in.url.strip(),
+        canonical_url=canonical,
+        source_name=post_in.source_name.strip(),
+        title=post_in.title,
+        text=text,
+        author=post_in.author,
+        published_at=post_in.published_at,
+        origin=origin,
+        content_hash=text_hash or content_hash(text),
+        submitted_by=submitted_by,
+        source_id=source_id,
+        snapshot_id=snapshot_id,
+        engagement=engagement or {},
+    )
+
+
 def create(
     *,
     session: Session,
@@ -69,32 +107,18 @@ def create(
     The check-then-insert race between two callers is settled by the unique index:
     the loser's insert fails and is reported exactly like the ordinary duplicate.
     """
-    canonical = canonical_url(post_in.url)
-    text = unicodedata.normalize("NFC", post_in.text).strip()
-    if not text:
-        raise InvalidInput(
-            "Nội dung bài đăng không được để trống.",
-            "The post text must not be empty.",
-            field="text",
-        )
-    existing = session.exec(select(Post.id).where(Post.canonical_url == canonical)).first()
-    if existing is not None:
-        raise _exists(existing, canonical)
-    post = Post(
-        url=post_in.url.strip(),
-        canonical_url=canonical,
-        source_name=post_in.source_name.strip(),
-        title=post_in.title,
-        text=text,
-        author=post_in.author,
-        published_at=post_in.published_at,
+    post = new_post(
+        post_in,
         origin=origin,
-        content_hash=content_hash(text),
         submitted_by=submitted_by,
         source_id=source_id,
         snapshot_id=snapshot_id,
-        engagement=engagement or {},
+        engagement=engagement,
     )
+    canonical = post.canonical_url
+    existing = session.exec(select(Post.id).where(Post.canonical_url == canonical)).first()
+    if existing is not None:
+        raise _exists(existing, canonical)
     session.add(post)
     try:
         session.flush()

@@ -7,7 +7,6 @@ whole posts behind. All methods are synchronous and meant to run on one writer t
 
 import threading
 import time
-import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -234,14 +233,13 @@ class Store:
                 author=article.author,
                 published_at=article.published_at,
             )
-            canonical = posts_service.canonical_url(post_in.url)
-            text = unicodedata.normalize("NFC", post_in.text).strip()
-            if not text:
-                raise InvalidInput(
-                    "Nội dung bài đăng không được để trống.",
-                    "The post text must not be empty.",
-                    field="text",
-                )
+            post = posts_service.new_post(
+                post_in,
+                origin=PostOrigin.crawl,
+                source_id=self.source_id,
+                engagement=article.engagement,
+                text_hash=article.content_hash,
+            )
         except ValidationError as exc:
             raise DropItem("invalid_post", article.url, str(exc.errors()[:1])) from None
         except InvalidInput as exc:
@@ -253,26 +251,15 @@ class Store:
         )
         sig = article.signature or signature_from_hashes(self._hashes)
         # An already stored URL is found before anything is written.
-        exists = session.exec(select(Post.id).where(Post.canonical_url == canonical)).first()
+        exists = session.exec(
+            select(Post.id).where(Post.canonical_url == post.canonical_url)
+        ).first()
         if exists is not None:
             return False
         try:
             if fetched is not None:
                 snapshot_id = self._snapshot(session, fetched, article.snapshot)
-            post = Post(
-                url=post_in.url.strip(),
-                canonical_url=canonical,
-                source_name=post_in.source_name.strip(),
-                title=post_in.title,
-                text=text,
-                author=post_in.author,
-                published_at=post_in.published_at,
-                origin=PostOrigin.crawl,
-                content_hash=article.content_hash or posts_service.content_hash(text),
-                source_id=self.source_id,
-                snapshot_id=snapshot_id,
-                engagement=article.engagement or {},
-            )
+            post.snapshot_id = snapshot_id
             # Core statements on the session's connection, not ORM objects: this is the
             # crawl's hot path, and the rows are plain inserts.
             connection = session.connection()
