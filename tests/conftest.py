@@ -22,12 +22,28 @@ from models.migrate import upgrade
 from models.settings import CoreSettings
 from models.users import User, UserCreate
 from rebuttal import partners as partners_service
+from rebuttal import reports as reports_service
 from rebuttal import users as users_service
+from rebuttal.reports import ReportIn
 
 TEST_DATABASE_URL = os.environ.get("VIGIL_TEST_DATABASE_URL", "")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATASETS_DIR = Path(os.environ.get("VIGIL_DATASETS_DIR", REPO_ROOT.parent / "shared" / "datasets"))
 TEST_PASSWORD = "correct-horse-battery"
+REPORT_DESCRIPTION = "Bài này nói học phí tăng gấp ba từ năm sau, gây hoang mang cho phụ huynh."
+
+
+def file_report(engine: Engine, url: str, contact: str | None = None) -> int:
+    """A public report of `url` (description REPORT_DESCRIPTION), committed: its id."""
+    with Session(engine) as session:
+        report = reports_service.submit(
+            session=session,
+            report_in=ReportIn(url=url, description=REPORT_DESCRIPTION, contact=contact),
+            client="203.0.113.9",
+        )
+        session.commit()
+        assert report.id is not None
+        return report.id
 
 
 def _reset_postgres(url: str) -> None:

@@ -21,24 +21,10 @@ from models.desk import Report
 from models.detections import Detection
 from models.posts import Post, Snapshot
 from models.types import utcnow
-from rebuttal import reports as reports_service
-from rebuttal.reports import ReportIn
+from tests.conftest import REPORT_DESCRIPTION, file_report
 from tests.crawlers.site import SiteServer
 
 ARTICLE = "/vnexpress/giao-duc/hoc-phi-dai-hoc-cong-lap-nam-hoc-moi-4871300.html"
-DESCRIPTION = "Bài này nói học phí đại học tăng gấp ba từ năm sau, phụ huynh rất lo."
-
-
-def report(engine: Engine, url: str) -> int:
-    with Session(engine) as session:
-        submitted = reports_service.submit(
-            session=session,
-            report_in=ReportIn(url=url, description=DESCRIPTION, contact=None),
-            client="203.0.113.9",
-        )
-        session.commit()
-        assert submitted.id is not None
-        return submitted.id
 
 
 def load(engine: Engine, report_id: int) -> tuple[Report, Post]:
@@ -50,10 +36,20 @@ def load(engine: Engine, report_id: int) -> tuple[Report, Post]:
         return stored, post
 
 
+def wind_back(engine: Engine, report_id: int, by: timedelta) -> None:
+    """Move the report's last try into the past, so its retry pause is over."""
+    with Session(engine) as session:
+        waiting = session.get(Report, report_id)
+        assert waiting is not None and waiting.crawled_at is not None
+        waiting.crawled_at -= by
+        session.add(waiting)
+        session.commit()
+
+
 def test_the_page_replaces_the_description_and_is_kept_as_evidence(
     engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings
 ) -> None:
-    report_id = report(engine, site.base_url + ARTICLE)
+    report_id = file_report(engine, site.base_url + ARTICLE)
     _, post = load(engine, report_id)
     with Session(engine) as session:
         assert post.id not in pending_post_ids(session, limit=100)  # waits for the crawl
@@ -63,7 +59,7 @@ def test_the_page_replaces_the_description_and_is_kept_as_evidence(
     assert counts.as_dict() == {"crawled": 1, "failed": 0, "retrying": 0, "errors": {}}
     stored, post = load(engine, report_id)
     assert not stored.needs_crawl and stored.crawl_attempts == 1 and stored.crawl_error is None
-    assert post.text != DESCRIPTION and "học phí" in post.text.lower()
+    assert post.text != REPORT_DESCRIPTION and "học phí" in post.text.lower()
     assert post.title and post.snapshot_id is not None
     with Session(engine) as session:
         snapshot = session.get(Snapshot, post.snapshot_id)
@@ -92,7 +88,7 @@ def test_the_page_replaces_the_description_and_is_kept_as_evidence(
 def test_a_permanent_failure_ends_the_crawl_and_the_description_is_analysed(
     engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings, path: str, kind: str
 ) -> None:
-    report_id = report(engine, site.base_url + path)
+    report_id = file_report(engine, site.base_url + path)
 
     counts = crawl_reports(engine=engine, settings=crawler_settings)
 
@@ -100,14 +96,14 @@ def test_a_permanent_failure_ends_the_crawl_and_the_description_is_analysed(
     stored, post = load(engine, report_id)
     assert not stored.needs_crawl and stored.crawl_attempts == 1
     assert stored.crawl_error is not None and stored.crawl_error.startswith(kind)
-    assert post.text == DESCRIPTION and post.snapshot_id is None
+    assert post.text == REPORT_DESCRIPTION and post.snapshot_id is None
     detect_and_route(engine=engine)
     with Session(engine) as session:
         assert session.exec(select(Detection).where(Detection.post_id == post.id)).one()
 
 
 def test_a_private_address_is_refused_without_the_allowlist(engine: Engine) -> None:
-    report_id = report(engine, "http://169.254.169.254/latest/meta-data/")
+    report_id = file_report(engine, "http://169.254.169.254/latest/meta-data/")
     counts = crawl_reports(engine=engine, settings=CrawlerSettings(retries=0))
     assert counts.errors == {"blocked_address": 1}
     stored, _ = load(engine, report_id)
@@ -118,7 +114,7 @@ def test_a_private_address_is_refused_without_the_allowlist(engine: Engine) -> N
 def test_a_transient_failure_is_tried_again_later_then_given_up(
     engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings
 ) -> None:
-    report_id = report(engine, site.base_url + "/flaky?key=reported&n=1000")
+    report_id = file_report(engine, site.base_url + "/flaky?key=reported&n=1000")
 
     first = crawl_reports(engine=engine, settings=crawler_settings, max_attempts=2)
     assert first.retrying == 1 and first.errors == {"http_5xx": 1}
@@ -127,12 +123,7 @@ def test_a_transient_failure_is_tried_again_later_then_given_up(
     # Not due again straight away: the next try waits.
     assert crawl_reports(engine=engine, settings=crawler_settings).as_dict()["retrying"] == 0
 
-    with Session(engine) as session:
-        waiting = session.get(Report, report_id)
-        assert waiting is not None and waiting.crawled_at is not None
-        waiting.crawled_at -= timedelta(hours=1)
-        session.add(waiting)
-        session.commit()
+    wind_back(engine, report_id, timedelta(hours=1))
     second = crawl_reports(engine=engine, settings=crawler_settings, max_attempts=2)
     assert second.failed == 1
     stored, _ = load(engine, report_id)
@@ -143,7 +134,7 @@ def test_a_flaky_site_that_recovers_is_crawled(
     engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings
 ) -> None:
     # The fetcher's own retries (2 here) ride out one 503.
-    report_id = report(engine, site.base_url + "/flaky?key=reported-once&n=1")
+    report_id = file_report(engine, site.base_url + "/flaky?key=reported-once&n=1")
     assert crawl_reports(engine=engine, settings=crawler_settings).crawled == 1
     stored, post = load(engine, report_id)
     assert not stored.needs_crawl and "hoạt động trở lại" in post.text
@@ -152,7 +143,7 @@ def test_a_flaky_site_that_recovers_is_crawled(
 def test_a_huge_page_is_cut_off_not_loaded_whole(
     engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings
 ) -> None:
-    report_id = report(engine, site.base_url + "/huge")
+    report_id = file_report(engine, site.base_url + "/huge")
     counts = crawl_reports(engine=engine, settings=crawler_settings)
     assert counts.crawled == 1
     _, post = load(engine, report_id)
@@ -164,8 +155,8 @@ def test_a_huge_page_is_cut_off_not_loaded_whole(
 def test_other_reports_survive_a_bad_one(
     engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings
 ) -> None:
-    bad = report(engine, site.base_url + "/status/500")
-    good = report(engine, site.base_url + ARTICLE)
+    bad = file_report(engine, site.base_url + "/status/500")
+    good = file_report(engine, site.base_url + ARTICLE)
     counts = crawl_reports(engine=engine, settings=crawler_settings)
     assert counts.crawled == 1 and counts.retrying == 1
     assert not load(engine, good)[0].needs_crawl
@@ -180,7 +171,7 @@ def test_a_report_taken_by_one_worker_is_not_fetched_again_by_another(
 ) -> None:
     """Two runs overlap (a run abandoned by the watchdog, a redelivered message): while the
     first fetches the page, the second finds the report taken and leaves it alone."""
-    report_id = report(engine, site.base_url + ARTICLE)
+    report_id = file_report(engine, site.base_url + ARTICLE)
     fetch = reported._fetch_and_extract
     fetched: list[str] = []
     second: list[ReportCrawlCounts] = []
@@ -220,7 +211,7 @@ def test_a_try_that_never_ends_still_counts_and_the_report_is_given_up(
 ) -> None:
     # A page that kills or hangs the worker must not be fetched at every run forever, nor
     # keep detection waiting for it.
-    report_id = report(engine, site.base_url + ARTICLE)
+    report_id = file_report(engine, site.base_url + ARTICLE)
 
     async def dies(
         fetcher: Fetcher, url: str, settings: CrawlerSettings
@@ -235,19 +226,14 @@ def test_a_try_that_never_ends_still_counts_and_the_report_is_given_up(
         assert stored.needs_crawl and stored.crawl_attempts == expected_attempts
         # Not due again at once: the next run waits its pause like any failed try.
         assert crawl_reports(engine=engine, settings=crawler_settings).as_dict()["errors"] == {}
-        with Session(engine) as session:
-            waiting = session.get(Report, report_id)
-            assert waiting is not None and waiting.crawled_at is not None
-            waiting.crawled_at -= timedelta(hours=2)
-            session.add(waiting)
-            session.commit()
+        wind_back(engine, report_id, timedelta(hours=2))
 
     counts = crawl_reports(engine=engine, settings=crawler_settings, max_attempts=2)
 
     assert counts.failed == 1 and counts.errors == {"gave_up": 1}
     stored, post = load(engine, report_id)
     assert not stored.needs_crawl and stored.crawl_attempts == 2
-    assert post.text == DESCRIPTION
+    assert post.text == REPORT_DESCRIPTION
     with Session(engine) as session:
         assert post.id in pending_post_ids(session, limit=100)  # detection reads it now
 
@@ -256,7 +242,9 @@ def test_a_site_that_rate_limits_us_is_tried_again_later(
     engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings
 ) -> None:
     # Retry-After longer than the fetcher will wait: the report is fetched on a later run.
-    report_id = report(engine, site.base_url + "/ratelimited?key=reported-429&n=1000&after=600")
+    report_id = file_report(
+        engine, site.base_url + "/ratelimited?key=reported-429&n=1000&after=600"
+    )
 
     counts = crawl_reports(engine=engine, settings=crawler_settings)
 
@@ -270,7 +258,7 @@ def test_reports_waiting_to_retry_do_not_keep_a_new_one_from_being_crawled(
 ) -> None:
     # More reports waiting out their pause (a site that is down, a flood of reports) than
     # one run looks at must not starve a new report, which detection is waiting for.
-    waiting = [report(engine, f"{site.base_url}/cho/bai-{n}.html") for n in range(6)]
+    waiting = [file_report(engine, f"{site.base_url}/cho/bai-{n}.html") for n in range(6)]
     with Session(engine) as session:
         for report_id in waiting:
             row = session.get(Report, report_id)
@@ -278,7 +266,7 @@ def test_reports_waiting_to_retry_do_not_keep_a_new_one_from_being_crawled(
             row.crawl_attempts, row.crawled_at = 1, utcnow()
             session.add(row)
         session.commit()
-    new = report(engine, site.base_url + ARTICLE)
+    new = file_report(engine, site.base_url + ARTICLE)
 
     counts = crawl_reports(engine=engine, settings=crawler_settings, limit=1)
 
@@ -290,7 +278,7 @@ def test_reports_waiting_to_retry_do_not_keep_a_new_one_from_being_crawled(
 def test_a_caller_inside_an_event_loop_is_served_too(
     engine: Engine, site: SiteServer, crawler_settings: CrawlerSettings
 ) -> None:
-    report_id = report(engine, site.base_url + ARTICLE)
+    report_id = file_report(engine, site.base_url + ARTICLE)
 
     async def from_a_loop() -> int:
         return crawl_reports(engine=engine, settings=crawler_settings).crawled

@@ -23,12 +23,10 @@ from models.enums import CaseState, RebuttalStatus, Role
 from models.rebuttals import Rebuttal
 from models.types import utcnow
 from models.users import User
-from rebuttal import reports as reports_service
 from rebuttal.notify import notify_reporters
 from rebuttal.reports import ReportIn
 from rebuttal.settings import DeskSettings
-
-DESCRIPTION = "Bài này nói học phí tăng gấp ba, gây hoang mang cho phụ huynh."
+from tests.conftest import REPORT_DESCRIPTION, file_report
 
 
 class Inbox:
@@ -87,18 +85,6 @@ def smtp_settings(port: int, **extra: object) -> DeskSettings:
     )
 
 
-def reported(engine: Engine, contact: str | None, url: str = "https://mxh.vn/bai/1") -> int:
-    with Session(engine) as session:
-        report = reports_service.submit(
-            session=session,
-            report_in=ReportIn(url=url, description=DESCRIPTION, contact=contact),
-            client="203.0.113.7",
-        )
-        session.commit()
-        assert report.id is not None
-        return report.id
-
-
 def decide(engine: Engine, report_id: int, *, publish: bool) -> None:
     with Session(engine) as session:
         report = session.get(Report, report_id)
@@ -137,7 +123,7 @@ def stored(engine: Engine, report_id: int) -> Report:
 def test_the_reporter_gets_one_email_with_the_outcome(
     engine: Engine, inbox: Inbox, smtp_port: int
 ) -> None:
-    report_id = reported(engine, "phuhuynh@example.vn")
+    report_id = file_report(engine, "https://mxh.vn/bai/1", "phuhuynh@example.vn")
     settings = smtp_settings(smtp_port)
     # No outcome yet: nothing to send.
     assert notify_reporters(engine=engine, settings=settings)["sent"] == 0
@@ -164,7 +150,7 @@ def test_the_reporter_gets_one_email_with_the_outcome(
 
 
 def test_a_dismissed_report_is_answered_too(engine: Engine, inbox: Inbox, smtp_port: int) -> None:
-    report_id = reported(engine, "nguoidan@example.vn")
+    report_id = file_report(engine, "https://mxh.vn/bai/1", "nguoidan@example.vn")
     decide(engine, report_id, publish=False)
     assert notify_reporters(engine=engine, settings=smtp_settings(smtp_port))["sent"] == 1
     assert "không cần phản bác" in body_of(inbox.messages[0])
@@ -173,7 +159,7 @@ def test_a_dismissed_report_is_answered_too(engine: Engine, inbox: Inbox, smtp_p
 def test_a_server_that_is_down_is_tried_again_until_it_is_back(
     engine: Engine, smtp_port: int
 ) -> None:
-    report_id = reported(engine, "phuhuynh@example.vn")
+    report_id = file_report(engine, "https://mxh.vn/bai/1", "phuhuynh@example.vn")
     decide(engine, report_id, publish=True)
     settings = smtp_settings(smtp_port, notify_max_attempts=3)
 
@@ -196,7 +182,7 @@ def test_a_server_that_is_down_is_tried_again_until_it_is_back(
 
 
 def test_attempts_stop_at_the_limit(engine: Engine, smtp_port: int) -> None:
-    report_id = reported(engine, "phuhuynh@example.vn")
+    report_id = file_report(engine, "https://mxh.vn/bai/1", "phuhuynh@example.vn")
     decide(engine, report_id, publish=False)
     settings = smtp_settings(smtp_port, notify_max_attempts=2)
     assert notify_reporters(engine=engine, settings=settings)["failed"] == 1
@@ -208,7 +194,7 @@ def test_attempts_stop_at_the_limit(engine: Engine, smtp_port: int) -> None:
 def test_a_phone_contact_cannot_be_emailed_and_is_not_retried(
     engine: Engine, inbox: Inbox, smtp_port: int
 ) -> None:
-    report_id = reported(engine, "+84 912 345 678")
+    report_id = file_report(engine, "https://mxh.vn/bai/1", "+84 912 345 678")
     decide(engine, report_id, publish=False)
     settings = smtp_settings(smtp_port)
     assert notify_reporters(engine=engine, settings=settings)["undeliverable"] == 1
@@ -219,9 +205,9 @@ def test_a_phone_contact_cannot_be_emailed_and_is_not_retried(
 
 
 def test_the_outbox_keeps_every_message_as_a_file(engine: Engine, tmp_path: Path) -> None:
-    by_mail = reported(engine, "phuhuynh@example.vn", url="https://mxh.vn/bai/1")
-    by_phone = reported(engine, "0912345678", url="https://mxh.vn/bai/2")
-    no_contact = reported(engine, None, url="https://mxh.vn/bai/3")
+    by_mail = file_report(engine, "https://mxh.vn/bai/1", "phuhuynh@example.vn")
+    by_phone = file_report(engine, "https://mxh.vn/bai/2", "0912345678")
+    no_contact = file_report(engine, "https://mxh.vn/bai/3", None)
     for report_id in (by_mail, by_phone, no_contact):
         decide(engine, report_id, publish=False)
     settings = DeskSettings(notify_backend="outbox", outbox_dir=tmp_path / "outbox")
@@ -238,7 +224,7 @@ def test_the_outbox_keeps_every_message_as_a_file(engine: Engine, tmp_path: Path
 
 
 def test_off_sends_nothing(engine: Engine) -> None:
-    report_id = reported(engine, "phuhuynh@example.vn")
+    report_id = file_report(engine, "https://mxh.vn/bai/1", "phuhuynh@example.vn")
     decide(engine, report_id, publish=False)
     counts = notify_reporters(engine=engine, settings=DeskSettings(notify_backend="off"))
     assert counts == {"sent": 0, "failed": 0, "undeliverable": 0}
@@ -259,7 +245,7 @@ def test_off_sends_nothing(engine: Engine) -> None:
 )
 def test_a_contact_that_names_more_than_one_recipient_is_refused(contact: str) -> None:
     with pytest.raises(ValidationError):
-        ReportIn(url="https://mxh.vn/bai/1", description=DESCRIPTION, contact=contact)
+        ReportIn(url="https://mxh.vn/bai/1", description=REPORT_DESCRIPTION, contact=contact)
 
 
 def test_only_the_contact_is_mailed_even_if_it_was_stored_with_more_recipients(
@@ -267,7 +253,7 @@ def test_only_the_contact_is_mailed_even_if_it_was_stored_with_more_recipients(
 ) -> None:
     # A contact accepted before the check was tightened: its To header would read as a list,
     # and the relay would deliver to its local mailboxes (postmaster, root...).
-    report_id = reported(engine, "phuhuynh@example.vn")
+    report_id = file_report(engine, "https://mxh.vn/bai/1", "phuhuynh@example.vn")
     with Session(engine) as session:
         report = session.get(Report, report_id)
         assert report is not None
@@ -286,7 +272,7 @@ def test_only_the_contact_is_mailed_even_if_it_was_stored_with_more_recipients(
 
 
 def test_the_envelope_names_only_the_contact(engine: Engine, inbox: Inbox, smtp_port: int) -> None:
-    report_id = reported(engine, "phuhuynh@example.vn")
+    report_id = file_report(engine, "https://mxh.vn/bai/1", "phuhuynh@example.vn")
     decide(engine, report_id, publish=False)
     assert notify_reporters(engine=engine, settings=smtp_settings(smtp_port))["sent"] == 1
     [envelope] = inbox.envelopes
@@ -303,7 +289,7 @@ def test_two_messages_in_the_same_clock_tick_are_two_files(
     for n in (1, 2):
         decide(
             engine,
-            reported(engine, f"nguoi{n}@example.vn", url=f"https://mxh.vn/{n}"),
+            file_report(engine, f"https://mxh.vn/{n}", f"nguoi{n}@example.vn"),
             publish=False,
         )
     monkeypatch.setattr(time, "time_ns", lambda: 1_790_000_000_000_000_000)
@@ -319,8 +305,8 @@ def test_reports_merged_into_an_open_case_do_not_hide_a_decided_one(
     engine: Engine, tmp_path: Path
 ) -> None:
     # Their cases look decided (merged) until the chain is followed to the open survivor.
-    survivor = stored(engine, reported(engine, None, url="https://mxh.vn/goc")).case_id
-    merged = [reported(engine, f"cho{n}@example.vn", url=f"https://mxh.vn/{n}") for n in range(6)]
+    survivor = stored(engine, file_report(engine, "https://mxh.vn/goc", None)).case_id
+    merged = [file_report(engine, f"https://mxh.vn/{n}", f"cho{n}@example.vn") for n in range(6)]
     with Session(engine) as session:
         for report_id in merged:
             case = session.get(Case, stored(engine, report_id).case_id)
@@ -328,7 +314,7 @@ def test_reports_merged_into_an_open_case_do_not_hide_a_decided_one(
             case.merged_into_id = survivor
             session.add(case)
         session.commit()
-    decided = reported(engine, "phuhuynh@example.vn", url="https://mxh.vn/da-xong")
+    decided = file_report(engine, "https://mxh.vn/da-xong", "phuhuynh@example.vn")
     decide(engine, decided, publish=False)
     settings = DeskSettings(notify_backend="outbox", outbox_dir=tmp_path / "outbox", notify_batch=1)
 
