@@ -5,6 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session
@@ -31,6 +32,22 @@ def deactivate_behind_the_orms_back(engine: Engine, user_id: int) -> None:
     # A Core UPDATE, as another process or a database console would do it.
     with engine.begin() as connection:
         connection.execute(update(User).where(User.id == user_id).values(is_active=False))  # type: ignore[arg-type]
+
+
+def monitor_on_app(
+    engine: Engine,
+    make_user: Callable[..., User],
+    api_settings: ApiSettings,
+    tmp_path: Path,
+    *,
+    auth_cache_seconds: float,
+) -> tuple[FastAPI, dict[str, str], int]:
+    """An app whose auth cache keeps entries `auth_cache_seconds`, and a monitor's headers."""
+    settings = api_settings.model_copy(update={"auth_cache_seconds": auth_cache_seconds})
+    app = create_app(settings=settings, core=CoreSettings(data_dir=tmp_path), engine=engine)
+    user = make_user(Role.monitor)
+    assert user.id is not None
+    return app, bearer(settings, user), user.id
 
 
 def test_an_orm_deactivation_takes_effect_at_once(
@@ -109,14 +126,12 @@ def test_a_user_read_just_before_a_change_is_committed_is_not_remembered(
 def test_a_change_made_elsewhere_waits_for_the_cache_to_expire(
     engine: Engine, make_user: Callable[..., User], api_settings: ApiSettings, tmp_path: Path
 ) -> None:
-    settings = api_settings.model_copy(update={"auth_cache_seconds": 300})
-    app = create_app(settings=settings, core=CoreSettings(data_dir=tmp_path), engine=engine)
-    user = make_user(Role.monitor)
-    assert user.id is not None
-    headers = bearer(settings, user)
+    app, headers, user_id = monitor_on_app(
+        engine, make_user, api_settings, tmp_path, auth_cache_seconds=300
+    )
     with TestClient(app) as client:
         assert client.get("/cases", headers=headers).status_code == 200
-        deactivate_behind_the_orms_back(engine, user.id)
+        deactivate_behind_the_orms_back(engine, user_id)
         # Within its time the process still knows the user as active...
         assert client.get("/cases", headers=headers).status_code == 200
         # ...and once the entry is gone the database is asked again.
@@ -129,14 +144,12 @@ def test_a_change_made_elsewhere_waits_for_the_cache_to_expire(
 def test_no_cache_when_disabled(
     engine: Engine, make_user: Callable[..., User], api_settings: ApiSettings, tmp_path: Path
 ) -> None:
-    settings = api_settings.model_copy(update={"auth_cache_seconds": 0})
-    app = create_app(settings=settings, core=CoreSettings(data_dir=tmp_path), engine=engine)
-    user = make_user(Role.monitor)
-    assert user.id is not None
-    headers = bearer(settings, user)
+    app, headers, user_id = monitor_on_app(
+        engine, make_user, api_settings, tmp_path, auth_cache_seconds=0
+    )
     with TestClient(app) as client:
         assert client.get("/cases", headers=headers).status_code == 200
-        deactivate_behind_the_orms_back(engine, user.id)
+        deactivate_behind_the_orms_back(engine, user_id)
         assert client.get("/cases", headers=headers).status_code == 401
 
 
