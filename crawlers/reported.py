@@ -28,6 +28,7 @@ from crawlers.extract import Article, extract_page
 from crawlers.fetch import Fetcher, FetchResult
 from crawlers.run import run_in_new_loop
 from crawlers.settings import CrawlerSettings
+from crawlers.store import snapshot_values
 from models.crawl import PostFingerprint
 from models.desk import Report
 from models.detections import Detection
@@ -134,15 +135,7 @@ def _store(session: Session, report: Report, result: FetchResult, article: Artic
     if post is None:  # deleted by retention meanwhile: nothing left to fill in
         return
     if article.snapshot is not None:
-        snapshot = Snapshot(
-            url=result.final_url or result.url,
-            fetched_at=result.fetched_at,
-            status_code=result.status,
-            content_type=(result.content_type or "")[:255] or None,
-            sha256=article.snapshot.sha256,
-            size=article.snapshot.size,
-            compressed=article.snapshot.compressed,
-        )
+        snapshot = Snapshot(**snapshot_values(result, article.snapshot))
         session.add(snapshot)
         session.flush()
         post.snapshot_id = snapshot.id
@@ -150,7 +143,8 @@ def _store(session: Session, report: Report, result: FetchResult, article: Artic
     post.title = article.title
     post.author = article.author
     post.published_at = article.published_at
-    post.content_hash = posts_service.content_hash(article.text)
+    # Hash and signature come with the article from extraction; computed here only if not.
+    post.content_hash = article.content_hash or posts_service.content_hash(article.text)
     session.add(post)
     assert post.id is not None
     # The page, not the description, is what detection and near-duplicate clustering see.
@@ -158,7 +152,7 @@ def _store(session: Session, report: Report, result: FetchResult, article: Artic
     fingerprint = session.get(PostFingerprint, post.id)
     if fingerprint is None:
         fingerprint = PostFingerprint(post_id=post.id, signature=b"")
-    fingerprint.signature = signature(article.text)
+    fingerprint.signature = article.signature or signature(article.text)
     session.add(fingerprint)
 
 

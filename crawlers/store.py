@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 from pydantic import ValidationError
@@ -63,6 +63,19 @@ _POST_COLUMNS = (
 
 def decompress(data: bytes) -> bytes:
     return zlib.decompress(data)
+
+
+def snapshot_values(result: FetchResult, packed: PackedSnapshot) -> dict[str, Any]:
+    """The Snapshot columns of a fetch whose body was packed: the evidence row."""
+    return {
+        "url": result.final_url or result.url,
+        "fetched_at": result.fetched_at,
+        "status_code": result.status,
+        "content_type": (result.content_type or "")[:255] or None,
+        "sha256": packed.sha256,
+        "size": packed.size,
+        "compressed": packed.compressed,
+    }
 
 
 class Store:
@@ -186,15 +199,7 @@ class Store:
             ).first()
             if existing is not None:
                 return existing
-        row = {
-            "url": url,
-            "fetched_at": result.fetched_at,
-            "status_code": result.status,
-            "content_type": (result.content_type or "")[:255] or None,
-            "sha256": packed.sha256,
-            "size": packed.size,
-            "compressed": packed.compressed,
-        }
+        row = snapshot_values(result, packed)
         snapshot_id: int = session.connection().execute(_INSERT_SNAPSHOT, row).scalar_one()
         return snapshot_id
 
