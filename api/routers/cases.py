@@ -39,7 +39,7 @@ from rebuttal.schemas import (
     VersionIn,
     WorkloadRow,
 )
-from rebuttal.workflow import OPEN_STATES, transition
+from rebuttal.workflow import transition
 
 router = APIRouter(tags=["cases"])
 
@@ -59,17 +59,33 @@ def _assignee(users: dict[int, User], user_id: int | None) -> AssigneePublic | N
 
 
 def summary_fields(case: Any, users: dict[int, User], now: datetime) -> dict[str, Any]:
-    """The queue row as plain data; spelled out because the queue is the hottest route."""
+    """A case's queue row as plain data, its assignee looked up in `users`."""
     assignee = users.get(case.assignee_id) if case.assignee_id is not None else None
-    return _fields(
-        case,
-        (
+    return {
+        "id": case.id,
+        "title": case.title,
+        "state": case.state,
+        "priority": case.priority,
+        "priority_reasons": case.priority_reasons,
+        "priority_manual": case.priority_manual,
+        "topic": case.topic,
+        "claim_id": case.claim_id,
+        "cluster_id": case.cluster_id,
+        "assignee": (
             {"id": assignee.id, "username": assignee.username, "full_name": assignee.full_name}
             if assignee is not None
             else None
         ),
-        now,
-    )
+        "opened_by": case.opened_by,
+        "risk_score": case.risk_score,
+        "reach": case.reach,
+        "refute_reach": case.refute_reach,
+        "first_detected_at": case.first_detected_at,
+        "sla_due_at": case.sla_due_at,
+        "sla_breached": cases_service.is_breached(case, now),
+        "version": case.version,
+        "updated_at": case.updated_at,
+    }
 
 
 def queue_row_fields(row: Any, now: datetime) -> dict[str, Any]:
@@ -88,32 +104,8 @@ def queue_row_fields(row: Any, now: datetime) -> dict[str, Any]:
         if data["assignee_id"] is not None and data["assignee_username"] is not None
         else None
     )
-    data["sla_breached"] = data["state"] in OPEN_STATES and data["sla_due_at"] < now
+    data["sla_breached"] = cases_service.is_breached(row, now)
     return data
-
-
-def _fields(case: Any, assignee: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
-    return {
-        "id": case.id,
-        "title": case.title,
-        "state": case.state,
-        "priority": case.priority,
-        "priority_reasons": case.priority_reasons,
-        "priority_manual": case.priority_manual,
-        "topic": case.topic,
-        "claim_id": case.claim_id,
-        "cluster_id": case.cluster_id,
-        "assignee": assignee,
-        "opened_by": case.opened_by,
-        "risk_score": case.risk_score,
-        "reach": case.reach,
-        "refute_reach": case.refute_reach,
-        "first_detected_at": case.first_detected_at,
-        "sla_due_at": case.sla_due_at,
-        "sla_breached": cases_service.is_breached(case, now),
-        "version": case.version,
-        "updated_at": case.updated_at,
-    }
 
 
 def summary(case: Case, users: dict[int, User]) -> CaseSummary:
