@@ -61,6 +61,15 @@ class Verdict(StrEnum):
     chua_xac_minh = "chua_xac_minh"
 
 
+# How staff pages and messages to the public name each verdict: (Vietnamese, English).
+VERDICT_LABELS: dict[str, tuple[str, str]] = {
+    Verdict.tin_gia: ("Tin giả", "Fabricated"),
+    Verdict.tin_sai_su_that: ("Tin sai sự thật", "Distorted / partly false"),
+    Verdict.tin_xac_thuc: ("Tin xác thực", "Verified true"),
+    Verdict.chua_xac_minh: ("Chưa xác minh", "Unverifiable"),
+}
+
+
 class RebuttalStatus(StrEnum):
     draft = "draft"
     in_review = "in_review"

@@ -28,19 +28,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from models.desk import Report
+from models.enums import VERDICT_LABELS
 from models.settings import CoreSettings
 from rebuttal import reports as reports_service
 from rebuttal.reports import EMAIL, PHONE, ReportOutcome
 from rebuttal.settings import DeskSettings
 
 logger = logging.getLogger(__name__)
-
-VERDICT_WORDS = {
-    "tin_gia": ("Tin giả", "False"),
-    "tin_sai_su_that": ("Tin sai sự thật", "Misleading"),
-    "tin_xac_thuc": ("Tin xác thực", "True"),
-    "chua_xac_minh": ("Chưa xác minh", "Unverified"),
-}
 
 
 class Undeliverable(Exception):
@@ -86,7 +80,7 @@ def compose(report: Report, outcome: ReportOutcome, settings: DeskSettings) -> M
     ]
     en = ["", "---", "", f"Your report about {report.url} has an outcome: {en_outcome}"]
     if outcome.verdict:
-        words = VERDICT_WORDS.get(outcome.verdict, (outcome.verdict, outcome.verdict))
+        words = VERDICT_LABELS.get(outcome.verdict, (outcome.verdict, outcome.verdict))
         vi.append(f"Kết luận: {words[0]}.")
         en.append(f"Verdict: {words[1]}.")
     if outcome.summary:

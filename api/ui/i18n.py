@@ -5,6 +5,8 @@ Templates call `_("key")`; tests/ui/test_i18n.py checks every key used in a temp
 
 from collections.abc import Callable
 
+from models.enums import VERDICT_LABELS
+
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
 
@@ -213,10 +215,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "risk": ("Rủi ro", "Risk"),
     "explanation": ("Giải thích (cụm từ ảnh hưởng)", "Explanation (influential n-grams)"),
     "matched_claims": ("Tin đồn khớp", "Matched claims"),
-    "verdict_tin_gia": ("Tin giả", "Fabricated"),
-    "verdict_tin_sai_su_that": ("Tin sai sự thật", "Distorted / partly false"),
-    "verdict_tin_xac_thuc": ("Tin xác thực", "Verified true"),
-    "verdict_chua_xac_minh": ("Chưa xác minh", "Unverifiable"),
+    **{f"verdict_{verdict}": label for verdict, label in VERDICT_LABELS.items()},
     "note": ("Ghi chú", "Note"),
     "rebuttal": ("Bài phản bác", "Rebuttal"),
     "open_rebuttal": ("Mở bài phản bác", "Open rebuttal"),
