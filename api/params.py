@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
-MAX_ID = 2_147_483_647
+from models.types import MAX_ID
 
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]

@@ -4,7 +4,7 @@ from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from models.enums import Role
-from models.types import UTCDateTime, utcnow
+from models.types import MAX_ID, UTCDateTime, utcnow
 
 
 class UserBase(SQLModel):
@@ -27,6 +27,7 @@ class User(UserBase, table=True):
 
 class UserCreate(UserBase):
     model_config = {"extra": "forbid"}
+    partner_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     password: str = Field(min_length=8, max_length=256)
 
 

@@ -6,9 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from models.enums import CaseState, EvidenceKind, RebuttalStatus, Verdict
-from models.types import LocalDateTime
-
-MAX_ID = 2_147_483_647
+from models.types import MAX_ID, LocalDateTime
 
 
 def _no_control(value: str) -> str:
