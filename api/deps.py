@@ -10,9 +10,11 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from api.caches import ChangeCache
 from api.principals import PrincipalCache
 from api.security import decode_access_token
 from api.settings import ApiSettings
+from models.cases import Case
 from models.enums import Role
 from models.errors import Forbidden, Unauthenticated
 from models.users import User
@@ -111,6 +113,15 @@ def _principal_cache(request: Request, settings: ApiSettings) -> PrincipalCache:
     if cache is None:
         cache = PrincipalCache(ttl=settings.auth_cache_seconds)
         request.app.state.principal_cache = cache
+    return cache
+
+
+def queue_cache(request: Request, settings: ApiSettings) -> ChangeCache[bytes]:
+    """The app's rendered queue pages (api/caches.py), read from cases and their assignees."""
+    cache: ChangeCache[bytes] | None = getattr(request.app.state, "queue_cache", None)
+    if cache is None:
+        cache = ChangeCache(settings.queue_cache_seconds, watches=(Case, User), max_entries=512)
+        request.app.state.queue_cache = cache
     return cache
 
 

@@ -21,6 +21,10 @@ class ApiSettings(BaseSettings):
     # A bearer token's user (role, active) is remembered this long per process; a change to a
     # user made in this process takes effect at once, one made elsewhere within this time.
     auth_cache_seconds: float = Field(default=5.0, ge=0, le=300)
+    # A page of the triage queue is served again for this long to everyone asking the same
+    # question; a change to a case made in this process empties it at once, one made by another
+    # process (a second worker, a job) shows within this time. 0 turns it off.
+    queue_cache_seconds: float = Field(default=1.0, ge=0, le=60)
 
 
 class InsecureSettings(RuntimeError):

@@ -1,5 +1,6 @@
 """The triage queue and case actions."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -7,7 +8,15 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from sqlmodel import Session
 
 from api.concurrency import PRECONDITION_RESPONSES, IfMatch, expected_version, set_etag
-from api.deps import Principal, SessionDep, StaffDep, read_in_thread, require
+from api.deps import (
+    Principal,
+    SessionDep,
+    SettingsDep,
+    StaffDep,
+    queue_cache,
+    read_in_thread,
+    require,
+)
 from api.i18n import preferred_language
 from api.params import IdPath, IdQuery
 from models.cases import Case
@@ -148,7 +157,9 @@ def detail(session: Session, case: Case, response: Response | None = None) -> Ca
     response_model=CasePage,
 )
 async def list_cases(
+    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     principal: StaffDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
@@ -163,8 +174,17 @@ async def list_cases(
 ) -> Response:
     if mine:
         assignee_id = principal.user_id or -1
-    # Async with one hop to the thread pool for the read and its commit: the queue is the
-    # route staff hit all day, and every hop under load waits for the interpreter lock.
+    # Staff at their desks ask the same few questions all day: a page already rendered for
+    # one of them is served to the next until a case or a user changes (api/caches.py).
+    cache = queue_cache(request, settings)
+    states = tuple(sorted(set(state))) if state else None
+    key = (limit, cursor, sort, topic, states, assignee_id, unassigned, source, breached)
+    body = cache.get(key)
+    if body is not None:
+        return Response(body, media_type="application/json")
+    generation = cache.generation
+    # Async with one hop to the thread pool for the read and its commit: every hop under
+    # load waits for the interpreter lock.
     rows, next_cursor = await read_in_thread(
         session,
         lambda: cases_service.list(
@@ -173,7 +193,7 @@ async def list_cases(
             cursor=cursor,
             sort=sort,
             topic=topic,
-            states=state,
+            states=list(states) if states else None,
             assignee_id=assignee_id,
             unassigned=unassigned,
             source=source,
@@ -184,9 +204,22 @@ async def list_cases(
     page = CasePage.model_validate(
         {"items": [queue_row_fields(row, now) for row in rows], "next_cursor": next_cursor}
     )
-    # Serialised here in one pass (response_model still documents it): the queue is the
-    # route staff hit all day, and FastAPI would validate the page a second time.
-    return Response(page.model_dump_json(), media_type="application/json")
+    # Serialised here in one pass (response_model still documents it): FastAPI would
+    # validate the page a second time.
+    body = page.model_dump_json().encode()
+    cache.put(key, body, generation=generation, ttl=_seconds_until_a_breach(rows, now))
+    return Response(body, media_type="application/json")
+
+
+def _seconds_until_a_breach(rows: Sequence[Any], now: datetime) -> float | None:
+    """How long the page's `sla_breached` flags stay true: until the first open case on it
+    passes its due time."""
+    due = [
+        row.sla_due_at
+        for row in rows
+        if row.state in cases_service.OPEN_STATES and row.sla_due_at >= now
+    ]
+    return (min(due) - now).total_seconds() if due else None
 
 
 @router.post(

@@ -1,17 +1,21 @@
 """The triage queue over HTTP: listing, filters, cursors, assignment, bulk, concurrency."""
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, update
 from sqlmodel import Session, select
 
+from api.app import create_app
 from api.settings import ApiSettings
 from models.cases import Case, CaseEvent
 from models.desk import FeedbackLabel
 from models.enums import CaseState, Role
+from models.settings import CoreSettings
 from tests.api.desk_helpers import Staff, make_staff, seed_case
 
 
@@ -361,3 +365,53 @@ def test_label_a_case(client: TestClient, monitor: Staff, engine: Engine) -> Non
         ).status_code
         == 404
     )
+
+
+def test_the_queue_page_cache_never_hides_a_change_made_here(
+    client: TestClient, staff: Callable[[Role], Staff], engine: Engine
+) -> None:
+    monitor, other = staff(Role.monitor), staff(Role.monitor)
+    case = seed_case(engine, priority=50.0)
+    first = client.get("/cases", headers=monitor.headers).json()
+    assert client.get("/cases", headers=other.headers).json() == first  # served again
+    assigned = client.post(
+        f"/cases/{case.id}/assign",
+        json={"assignee_id": other.id, "version": 1},
+        headers=monitor.headers,
+    )
+    assert assigned.status_code == 200, assigned.text
+    row = next(c for c in client.get("/cases", headers=monitor.headers).json()["items"])
+    assert row["id"] == case.id and row["assignee"]["id"] == other.id
+    # "mine" is answered per person, never from another person's page.
+    mine = client.get("/cases", params={"mine": True}, headers=other.headers).json()["items"]
+    assert [c["id"] for c in mine] == [case.id]
+    assert (
+        client.get("/cases", params={"mine": True}, headers=monitor.headers).json()["items"] == []
+    )
+    seed_case(engine, priority=99.0)  # a detection job writing in this process
+    assert len(client.get("/cases", headers=monitor.headers).json()["items"]) == 2
+
+
+def test_a_served_page_turns_breached_when_its_due_time_passes(
+    client: TestClient, monitor: Staff, engine: Engine
+) -> None:
+    seed_case(engine, sla_in=timedelta(milliseconds=400))
+    assert client.get("/cases", headers=monitor.headers).json()["items"][0]["sla_breached"] is False
+    time.sleep(0.45)
+    assert client.get("/cases", headers=monitor.headers).json()["items"][0]["sla_breached"] is True
+
+
+@pytest.mark.parametrize("seconds", [300.0, 0.0])
+def test_a_change_made_elsewhere_shows_within_the_cache_time(
+    seconds: float, engine: Engine, api_settings: ApiSettings, tmp_path: Path
+) -> None:
+    settings = api_settings.model_copy(update={"queue_cache_seconds": seconds})
+    app = create_app(settings=settings, core=CoreSettings(data_dir=tmp_path), engine=engine)
+    monitor = make_staff(engine, settings, Role.monitor)
+    case = seed_case(engine, title="Trước")
+    with TestClient(app) as client:
+        assert client.get("/cases", headers=monitor.headers).json()["items"][0]["title"] == "Trước"
+        with engine.begin() as connection:  # another process, or a database console
+            connection.execute(update(Case).where(Case.id == case.id).values(title="Sau"))  # type: ignore[arg-type]
+        title = client.get("/cases", headers=monitor.headers).json()["items"][0]["title"]
+        assert title == ("Trước" if seconds else "Sau")

@@ -1,0 +1,110 @@
+"""Per-process caches of what was read from the database, emptied when those rows change.
+
+A cache names the models its entries were read from (`watches`). Any change to one of them
+written through a session in this process (an ORM flush, or an UPDATE or DELETE statement run
+by a session) empties every cache watching that model at once, so a change made here is seen
+by the next request. A change made by another process (a second worker, the CLI, a job
+worker) or by a bare connection is seen within the cache's `ttl`.
+
+The caches are emptied both when the change is flushed and when it is committed: a request
+that read the rows between the two saw the old ones, and must not keep them. A reader takes
+`generation` before it reads the database and stores what it read only if no emptying
+happened meanwhile.
+"""
+
+import threading
+import time
+import weakref
+from collections.abc import Hashable
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as OrmSession
+
+V = TypeVar("V")
+
+_caches: "weakref.WeakSet[ChangeCache[Any]]" = weakref.WeakSet()
+_CHANGED = "vigil_changed_models"
+
+
+class ChangeCache(Generic[V]):
+    def __init__(self, ttl: float, *, watches: tuple[type, ...], max_entries: int = 10_000) -> None:
+        self.ttl = ttl
+        self.watches = frozenset(watches)
+        self.max_entries = max_entries
+        self._entries: dict[Hashable, tuple[float, V]] = {}
+        self._lock = threading.Lock()
+        self._generation = 0
+        _caches.add(self)
+
+    @property
+    def generation(self) -> int:
+        """Take this before reading the database; pass it to `put` with what was read."""
+        return self._generation
+
+    def get(self, key: Hashable) -> V | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        expires, value = entry
+        if time.monotonic() >= expires:
+            return None
+        return value
+
+    def put(self, key: Hashable, value: V, *, generation: int, ttl: float | None = None) -> None:
+        """Remember `value` for `ttl` (at most the cache's own), unless the watched models
+        changed since `generation` was taken."""
+        keep = self.ttl if ttl is None else min(ttl, self.ttl)
+        if keep <= 0:
+            return
+        with self._lock:
+            if generation != self._generation:
+                return  # read before a change this process made: may be stale
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic() + keep, value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
+
+
+def forget(models: set[type]) -> None:
+    """Empty every cache that watches one of `models` (or a base class of one)."""
+    for cache in list(_caches):
+        if any(issubclass(model, watched) for model in models for watched in cache.watches):
+            cache.clear()
+
+
+def _watched(classes: set[type]) -> set[type]:
+    watched = set().union(*(cache.watches for cache in list(_caches)))
+    return {c for c in classes if any(issubclass(c, w) for w in watched)}
+
+
+def _note(session: OrmSession, classes: set[type]) -> None:
+    changed = _watched(classes)
+    if changed:
+        session.info.setdefault(_CHANGED, set()).update(changed)
+        forget(changed)
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _forget_flushed(session: OrmSession, _context: Any) -> None:
+    # The new/dirty/deleted collections still hold what this flush wrote.
+    _note(session, {type(obj) for obj in (*session.new, *session.dirty, *session.deleted)})
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _forget_bulk(state: ORMExecuteState) -> None:
+    # update(Model) / delete(Model) run through a session never reach after_flush.
+    if state.is_update or state.is_delete:
+        _note(state.session, {mapper.class_ for mapper in state.all_mappers})
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _forget_committed(session: OrmSession) -> None:
+    changed = session.info.pop(_CHANGED, None)
+    if changed:
+        forget(changed)
