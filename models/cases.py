@@ -10,6 +10,14 @@ from models.types import UTCDateTime, utcnow
 # Must list the same states as rebuttal.workflow.OPEN_STATES, so the planner can match the
 # queue's `state IN (...)` to these partial indexes.
 OPEN_CASES_SQL = "state IN ('new', 'triaged', 'in_progress', 'in_review', 'reopened')"
+SORT_INDEXES: dict[str, tuple[str, ...]] = {
+    "sla": ("sla_due_at",),
+    "recent": ("first_detected_at",),
+    "reach": ("reach",),
+    "topic_sla": ("topic", "sla_due_at"),
+    "topic_recent": ("topic", "first_detected_at"),
+    "topic_reach": ("topic", "reach"),
+}
 
 
 class Case(SQLModel, table=True):
@@ -41,6 +49,18 @@ class Case(SQLModel, table=True):
             "id",
             postgresql_where=text(OPEN_CASES_SQL),
             sqlite_where=text(OPEN_CASES_SQL),
+        ),
+        # The other sort orders (due time, newest, reach), alone or within one topic: without
+        # them a topic's page sorted by reach read and sorted all its open cases (~4 ms).
+        *(
+            Index(
+                f"ix_case_open_{name}",
+                *columns,
+                "id",
+                postgresql_where=text(OPEN_CASES_SQL),
+                sqlite_where=text(OPEN_CASES_SQL),
+            )
+            for name, columns in SORT_INDEXES.items()
         ),
     )
 
