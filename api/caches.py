@@ -10,12 +10,18 @@ The caches are emptied both when the change is flushed and when it is committed:
 that read the rows between the two saw the old ones, and must not keep them. A reader takes
 `generation` before it reads the database and stores what it read only if no emptying
 happened meanwhile.
+
+`fetch` also lets concurrent requests for a missing entry share one computation, and
+entries live a little less than `ttl` at random, so entries filled together do not all
+expire, and get recomputed, in the same instant.
 """
 
+import asyncio
+import random
 import threading
 import time
 import weakref
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import event
@@ -36,6 +42,7 @@ class ChangeCache(Generic[V]):
         self._entries: dict[Hashable, tuple[float, V]] = {}
         self._lock = threading.Lock()
         self._generation = 0
+        self._flights: dict[Hashable, asyncio.Future[V]] = {}
         _caches.add(self)
 
     @property
@@ -58,6 +65,7 @@ class ChangeCache(Generic[V]):
         keep = self.ttl if ttl is None else min(ttl, self.ttl)
         if keep <= 0:
             return
+        keep *= random.uniform(0.8, 1.0)
         with self._lock:
             if generation != self._generation:
                 return  # read before a change this process made: may be stale
@@ -65,10 +73,48 @@ class ChangeCache(Generic[V]):
                 self._entries.clear()
             self._entries[key] = (time.monotonic() + keep, value)
 
+    async def fetch(
+        self, key: Hashable, compute: Callable[[], Awaitable[tuple[V, float | None]]]
+    ) -> V:
+        """The entry for `key`, or what `compute` returns (the value and how long it stays
+        true, None for `ttl`), computed once for all the callers that ask meanwhile.
+        A cache turned off (`ttl` 0) computes for every caller."""
+        if self.ttl <= 0:
+            return (await compute())[0]
+        value = self.get(key)
+        if value is not None:
+            return value
+        flight = self._flights.get(key)
+        if flight is not None:
+            await asyncio.wait([flight])  # never raises: a failed flight is retried below
+            if not flight.cancelled() and flight.exception() is None:
+                return flight.result()
+        generation = self.generation
+        flight = asyncio.get_running_loop().create_future()
+        flight.add_done_callback(_consume)
+        self._flights[key] = flight
+        try:
+            value, ttl = await compute()
+        except BaseException:
+            flight.cancel()  # the callers waiting on it compute for themselves
+            raise
+        finally:
+            if self._flights.get(key) is flight:
+                del self._flights[key]
+        self.put(key, value, generation=generation, ttl=ttl)
+        flight.set_result(value)
+        return value
+
     def clear(self) -> None:
         with self._lock:
             self._generation += 1
             self._entries.clear()
+
+
+def _consume(flight: "asyncio.Future[Any]") -> None:
+    # A cancelled flight nobody waited for is not an error worth a warning.
+    if not flight.cancelled():
+        flight.exception()
 
 
 def forget(models: set[type]) -> None:

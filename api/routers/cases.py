@@ -174,40 +174,38 @@ async def list_cases(
 ) -> Response:
     if mine:
         assignee_id = principal.user_id or -1
-    # Staff at their desks ask the same few questions all day: a page already rendered for
-    # one of them is served to the next until a case or a user changes (api/caches.py).
-    cache = queue_cache(request, settings)
     states = tuple(sorted(set(state))) if state else None
     key = (limit, cursor, sort, topic, states, assignee_id, unassigned, source, breached)
-    body = cache.get(key)
-    if body is not None:
-        return Response(body, media_type="application/json")
-    generation = cache.generation
-    # Async with one hop to the thread pool for the read and its commit: every hop under
-    # load waits for the interpreter lock.
-    rows, next_cursor = await read_in_thread(
-        session,
-        lambda: cases_service.list(
-            session=session,
-            limit=limit,
-            cursor=cursor,
-            sort=sort,
-            topic=topic,
-            states=list(states) if states else None,
-            assignee_id=assignee_id,
-            unassigned=unassigned,
-            source=source,
-            breached=breached,
-        ),
-    )
-    now = utcnow()
-    page = CasePage.model_validate(
-        {"items": [queue_row_fields(row, now) for row in rows], "next_cursor": next_cursor}
-    )
-    # Serialised here in one pass (response_model still documents it): FastAPI would
-    # validate the page a second time.
-    body = page.model_dump_json().encode()
-    cache.put(key, body, generation=generation, ttl=_seconds_until_a_breach(rows, now))
+
+    async def render() -> tuple[bytes, float | None]:
+        # One hop to the thread pool for the read and its commit: every hop under load
+        # waits for the interpreter lock.
+        rows, next_cursor = await read_in_thread(
+            session,
+            lambda: cases_service.list(
+                session=session,
+                limit=limit,
+                cursor=cursor,
+                sort=sort,
+                topic=topic,
+                states=list(states) if states else None,
+                assignee_id=assignee_id,
+                unassigned=unassigned,
+                source=source,
+                breached=breached,
+            ),
+        )
+        now = utcnow()
+        page = CasePage.model_validate(
+            {"items": [queue_row_fields(row, now) for row in rows], "next_cursor": next_cursor}
+        )
+        # Serialised here in one pass (response_model still documents it): FastAPI would
+        # validate the page a second time.
+        return page.model_dump_json().encode(), _seconds_until_a_breach(rows, now)
+
+    # Staff at their desks ask the same few questions all day: a page already rendered for
+    # one of them is served to the next until a case or a user changes (api/caches.py).
+    body = await queue_cache(request, settings).fetch(key, render)
     return Response(body, media_type="application/json")
 
 

@@ -1,6 +1,8 @@
 """api/caches.py: per-process caches emptied when the rows they were read from change."""
 
+import asyncio
 import time
+from typing import Any
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session
@@ -59,3 +61,42 @@ def test_a_change_behind_the_orms_back_waits_for_the_time(engine: Engine) -> Non
     assert cache.get("k") == "v"
     time.sleep(0.25)
     assert cache.get("k") is None
+
+
+def test_concurrent_misses_share_one_computation() -> None:
+    cache: ChangeCache[str] = ChangeCache(60, watches=(Case,))
+    calls = 0
+
+    async def compute() -> tuple[str, float | None]:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.01)
+        return f"page {calls}", None
+
+    async def many() -> list[str]:
+        return await asyncio.gather(*(cache.fetch("k", compute) for _ in range(10)))
+
+    assert asyncio.run(many()) == ["page 1"] * 10 and calls == 1
+
+
+def test_a_failed_computation_is_not_shared_or_kept() -> None:
+    cache: ChangeCache[str] = ChangeCache(60, watches=(Case,))
+    calls = 0
+
+    async def compute() -> tuple[str, float | None]:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.01)
+        if calls == 1:
+            raise ValueError("the database went away")
+        return "page", None
+
+    async def two() -> tuple[Any, ...]:
+        return await asyncio.gather(
+            cache.fetch("k", compute), cache.fetch("k", compute), return_exceptions=True
+        )
+
+    first, second = asyncio.run(two())
+    # The first caller sees its error; the one waiting on it computed for itself.
+    assert isinstance(first, ValueError) and second == "page" and calls == 2
+    assert cache.get("k") == "page"
