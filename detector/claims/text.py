@@ -108,6 +108,9 @@ _NUMBER_AFTER = frozenset(
 _TR_DECIMAL_RE = re.compile(r"(?<![\w.,])(\d+)\s?tr(\d)(?![^\W_])", re.IGNORECASE)
 _TR_RE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?tr(?![^\W_])", re.IGNORECASE)
 _K_RE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?k(?![^\W_])", re.IGNORECASE)
+# After a number "kg" is kilograms ("10 kg", "25kg"), not the teencode "không" it is elsewhere;
+# read as the spoken "ký" so "10 kg" and "10 ký" agree.
+_KG_RE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?kg(?![^\W_])", re.IGNORECASE)
 # An amount with its unit, read as one number so "2 triệu", "2tr" and "2.000.000" agree.
 _AMOUNT_RE = re.compile(
     r"(?<![\w.,])(\d+(?:[.,]\d+)*)\s*(triệu|trieu|nghìn|nghin|ngàn|ngan|tỷ|tỉ|ty|ti)(?![^\W_])",
@@ -145,6 +148,7 @@ def _expand_abbreviations(text: str) -> str:
     text = _TR_DECIMAL_RE.sub(lambda m: f"{m.group(1)},{m.group(2)} triệu", text)
     text = _TR_RE.sub(lambda m: f"{m.group(1)} triệu", text)
     text = _K_RE.sub(lambda m: f"{m.group(1)} nghìn", text)
+    text = _KG_RE.sub(lambda m: f"{m.group(1)} ký", text)
     text = _TIMES_RE.sub(lambda m: f" gấp {m.group(1) or m.group(2)} ", text)
     return _WORD_RE.sub(repl, text)
 

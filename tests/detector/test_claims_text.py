@@ -47,3 +47,10 @@ def test_money_in_any_spelling_is_one_number() -> None:
 def test_youth_abbreviations_of_policy_words() -> None:
     assert match_key("hs sv gv").text == "hoc sinh sinh vien giao vien"
     assert match_key("khum đc wa").text == match_key("không được quá").text
+
+
+def test_kilograms_are_not_teencode_for_no() -> None:
+    # "kg" alone is teencode for "không"; after a number it is the weight, said "ký".
+    assert match_key("nuôi chó trên 10 kg").text == match_key("nuôi chó trên 10 ký").text
+    assert "khong" not in match_key("con chó 25kg").syllables
+    assert match_key("kg đúng đâu").syllables[0] == "khong"
