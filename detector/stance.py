@@ -365,6 +365,12 @@ def vetoes(claim_text: str, post_text: str) -> list[str]:
     changes = set(claim_key.syllables) & CHANGE_WORDS
     if _denies_change(post_key.syllables, claim_key.syllables, changes):
         out.append("refute:denies-change")
+    if _denies_modal(post_key.syllables, claim_key.syllables):
+        out.append("refute:denies-modal")
+    if _denies_with_dau(post_key.syllables, claim_key.syllables):
+        out.append("refute:khong-dau")
+    if _RHETORICAL_DENIAL_RE.search(post) and not _RHETORICAL_DENIAL_RE.search(claim):
+        out.append("refute:rhetorical")
     asks = bool(_VETO_QUESTION_RE.search(post)) and not _VETO_QUESTION_RE.search(claim)
     # "...không?", "...hả?": a yes/no question ending.
     asks = asks or (
@@ -462,6 +468,57 @@ def _denies_change(post: tuple[str, ...], claim: tuple[str, ...], claim_change: 
             and not _CONDITION_AFTER.intersection(post[j + 1 : j + 3])
         ):
             return True
+    return False
+
+
+# The claim's own obligation or permission ("phải xin phép", "được phép từ chối", "bị thu"),
+# negated in front of the claim's next word: "không phải xin phép", "ko dc từ chối".
+_MODALS = frozenset({"phai", "duoc", "bi"})
+_OBLIGATION = frozenset({"phai", "buoc"})
+# "... thì không được ...", "ai không phải ...": a condition, as threats in rumours are put.
+_MODAL_CONDITION_BEFORE = _CONDITION_BEFORE | {"thi"}
+# "có ai cấm đâu", "có ai bắt nộp đâu": a rhetorical question that denies. "đâu" is also
+# "đầu" without diacritics, hence the words that cannot follow the denial.
+_RHETORICAL_DENIAL_RE = re.compile(
+    r"\bco ai(?: \w+){1,4} dau\b(?! (?:tien|tu|nam|thang|tuan|ky|vao|ra|xe|moi))"
+)
+
+
+def _denies_modal(post: tuple[str, ...], claim: tuple[str, ...]) -> bool:
+    """Whether the post negates an obligation or permission the claim asserts, right before a
+    word of the claim: "không phải xin phép" against "phải xin phép", "không bị buộc di dời"
+    against "phải di dời" (not "không phải tin đồn", not "ai chưa có bằng thì không được đứng
+    lớp")."""
+    words = set(claim) - NEGATIONS
+    asserted = (set(claim) & _MODALS) - _negated_words(claim)
+    if asserted & _OBLIGATION or "buoc" in words:
+        asserted = asserted | _OBLIGATION
+    for i, word in enumerate(post[:-2]):
+        if word not in SCOPED_NEGATIONS or _MODAL_CONDITION_BEFORE.intersection(
+            post[max(i - 2, 0) : i]
+        ):
+            continue
+        j = i + 1
+        if post[j] in {"bi", "bat"} and j + 2 < len(post) and post[j + 1] == "buoc":
+            j += 1
+        if post[j] in asserted and post[j + 1] in words and post[j + 1] not in _MODALS:
+            return True
+    return False
+
+
+def _denies_with_dau(post: tuple[str, ...], claim: tuple[str, ...]) -> bool:
+    """Whether a negation, words of the claim and a closing "đâu" within three syllables deny
+    the claim outright: "không tự động đâu", "chưa thu đâu" (spreaders use "đâu" as
+    "where")."""
+    words = set(claim) - NEGATIONS - {"dau"}
+    for i, word in enumerate(post):
+        if word not in SCOPED_NEGATIONS:
+            continue
+        span = post[i + 1 : i + 5]
+        if "dau" in span[1:]:
+            inner = span[: span.index("dau", 1)]
+            if inner and all(w in words for w in inner):
+                return True
     return False
 
 

@@ -156,3 +156,25 @@ def test_denying_a_change_the_claim_itself_negates_is_not_a_denial() -> None:
     plain = match_key("Hộ nghèo được giảm tiền điện")
     assert _denies_change(post.syllables, plain.syllables, changes)
     assert not _denies_change((), plain.syllables, changes)
+
+
+@pytest.mark.parametrize(
+    ("claim", "post", "vetoed"),
+    [
+        # The claim's own obligation or permission, negated before the claim's next word.
+        ("Người dân phải xin phép công an khi nuôi chó", "Nuôi chó không phải xin phép ai", True),
+        ("Bệnh viện được phép từ chối bệnh nhân", "bv ko dc từ chối bệnh nhân đâu", True),
+        ("Hộ chăn nuôi phải di dời khỏi khu dân cư", "Hộ chăn nuôi không bị buộc di dời", True),
+        # "It is not a rumour" and conditions are not denials.
+        ("Công nhân phải làm việc 10 giờ", "Không phải tin đồn, công nhân phải làm 10 giờ", False),
+        ("Giáo viên phải có bằng thạc sĩ", "ai chưa có bằng thì không được dạy nữa", False),
+        # "không ... đâu" and "có ai ... đâu" deny outright.
+        ("Đất vườn được tự động chuyển thành đất ở", "chuyển lên đất ở ko tự động đâu", True),
+        ("Xe tải bị cấm chạy quốc lộ 1 ban ngày", "Chạy quốc lộ 1 ban ngày có ai cấm đâu", True),
+        ("Xe tải bị cấm chạy quốc lộ 1 ban ngày", "Xe tải bị cấm chạy quốc lộ 1 từ đầu", False),
+    ],
+)
+def test_denials_of_the_claims_obligation_veto_auto_links(
+    claim: str, post: str, vetoed: bool
+) -> None:
+    assert bool(vetoes(claim, post)) is vetoed
