@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Engine, Exists, and_, delete, or_, update
+from sqlalchemy import Engine, Exists, delete, update
 from sqlmodel import Session, col, select
 
 from crawlers import posts as posts_service
@@ -29,6 +29,7 @@ from crawlers.fetch import Fetcher, FetchResult
 from crawlers.run import run_in_new_loop
 from crawlers.settings import CrawlerSettings
 from crawlers.store import snapshot_values
+from models import backoff
 from models.crawl import PostFingerprint
 from models.desk import Report
 from models.detections import Detection
@@ -41,8 +42,6 @@ logger = logging.getLogger(__name__)
 # (The fetcher reports a 429 as "rate_limited", also when its Retry-After is too long to wait.)
 TRANSIENT_KINDS = {"timeout", "connect_timeout", "connection", "http_408", "rate_limited"}
 RETRY_PAUSE = timedelta(minutes=5)
-# DeskSettings.report_crawl_max_attempts is at most this.
-MAX_COUNTED_TRIES = 20
 
 
 @dataclass
@@ -67,26 +66,7 @@ def is_transient(kind: str) -> bool:
 
 def retry_due(report: Report, now: datetime) -> bool:
     """A report waits 5, 10, 20... minutes after each failed try before the next one."""
-    if report.crawl_attempts == 0 or report.crawled_at is None:
-        return True
-    return report.crawled_at + RETRY_PAUSE * 2 ** (report.crawl_attempts - 1) <= now
-
-
-def _retry_due_sql(now: datetime) -> ColumnElement[bool]:
-    """`retry_due` as SQL, so the reports still waiting never fill the batch's window."""
-    waited = [
-        and_(
-            col(Report.crawl_attempts) == tries,
-            col(Report.crawled_at) <= now - RETRY_PAUSE * 2 ** (tries - 1),
-        )
-        for tries in range(1, MAX_COUNTED_TRIES + 1)
-    ]
-    return or_(
-        col(Report.crawl_attempts) == 0,
-        col(Report.crawled_at).is_(None),
-        col(Report.crawl_attempts) > MAX_COUNTED_TRIES,
-        *waited,
-    )
+    return backoff.due(report.crawl_attempts, report.crawled_at, now, RETRY_PAUSE)
 
 
 def due_reports(session: Session, *, limit: int, now: datetime | None = None) -> list[Report]:
@@ -97,7 +77,9 @@ def due_reports(session: Session, *, limit: int, now: datetime | None = None) ->
             .where(
                 col(Report.needs_crawl).is_(True),
                 col(Report.post_id).is_not(None),
-                _retry_due_sql(now),
+                backoff.due_sql(
+                    col(Report.crawl_attempts), col(Report.crawled_at), now, RETRY_PAUSE
+                ),
             )
             .order_by(col(Report.id))
             .limit(limit)
