@@ -95,8 +95,9 @@ class Report(SQLModel, table=True):
     crawled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     crawl_error: str | None = Field(default=None, max_length=300)
     notified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # Telling the reporter the outcome: tries so far and the last failure.
+    # Telling the reporter the outcome: tries so far, when the last began, the last failure.
     notify_attempts: int = Field(default=0)
+    notify_tried_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     notify_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

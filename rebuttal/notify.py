@@ -9,8 +9,10 @@ or closed (dismissed). Channels, chosen by `VIGIL_DESK_NOTIFY_BACKEND`:
   outbox directory for an operator or a gateway to pick up; nothing leaves the machine;
 - `off`: nothing is sent.
 
-A failed send is tried again on the next run, up to `notify_max_attempts` times, and the last
-error is kept on the report. A message is marked sent only after the channel accepted it.
+A failed send is tried again after a pause that doubles with each try (5, 10, 20...
+minutes, `notify_retry_minutes`), up to `notify_max_attempts` times, and the last error is
+kept on the report. Each try is counted before the message is sent, so two overlapping runs
+never send it twice; it is marked sent only after the channel accepted it.
 """
 
 import logging
@@ -24,12 +26,13 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col
 
 from models.desk import Report
 from models.enums import VERDICT_LABELS
 from models.settings import CoreSettings
+from models.types import utcnow
 from rebuttal import reports as reports_service
 from rebuttal.reports import EMAIL, PHONE, ReportOutcome
 from rebuttal.settings import DeskSettings
@@ -189,6 +192,10 @@ def notify_reporters(
             report = session.get(Report, report_id)
             if report is None or report.notified_at is not None:
                 continue  # sent by another worker meanwhile
+            attempt = report.notify_attempts + 1
+            if not _take(session, report_id, attempt):
+                continue  # another run took this try meanwhile
+            session.refresh(report)
             try:
                 channel.send(compose(report, outcome, settings))
             except Undeliverable as exc:
@@ -196,15 +203,31 @@ def notify_reporters(
                 report.notify_error = str(exc)[:300]
                 counts["undeliverable"] += 1
             except (OSError, smtplib.SMTPException) as exc:
-                report.notify_attempts += 1
                 report.notify_error = f"{type(exc).__name__}: {exc}"[:300]
                 counts["failed"] += 1
                 logger.warning("telling reporter of report #%s failed: %s", report_id, exc)
             else:
-                report.notify_attempts += 1
                 report.notify_error = None
                 reports_service.mark_notified(session=session, report=report)
                 counts["sent"] += 1
             session.add(report)
             session.commit()
     return counts
+
+
+def _take(session: Session, report_id: int, attempt: int) -> bool:
+    """Count try `attempt` before sending, and commit it: a run that read the same report
+    finds it taken (so two overlapping runs never both send), and a try that never ends
+    (a hung server, a killed worker) still counts and waits its pause."""
+    taken = session.execute(
+        update(Report)
+        .where(
+            col(Report.id) == report_id,
+            col(Report.notified_at).is_(None),
+            col(Report.notify_attempts) == attempt - 1,
+        )
+        .values(notify_attempts=attempt, notify_tried_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    session.commit()
+    return bool(getattr(taken, "rowcount", 0) == 1)

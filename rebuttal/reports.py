@@ -8,7 +8,7 @@ the triage queue like a detection. The reporter keeps a random token to see the 
 import hashlib
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +17,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from crawlers import posts as posts_service
+from models import backoff
 from models.cases import Case
 from models.claims import Claim
 from models.desk import Report
@@ -252,7 +253,10 @@ def due_notifications(
     limit: int = 100,
     settings: DeskSettings | None = None,
 ) -> list[tuple[Report, ReportOutcome]]:
-    """Reports whose reporter left a contact and whose case has an outcome not yet sent."""
+    """Reports whose reporter left a contact and whose case has an outcome not yet sent,
+    and whose last try (if any) has waited its pause."""
+    settings = settings or DeskSettings()
+    pause = timedelta(minutes=settings.notify_retry_minutes)
     decided = or_(
         col(Case.state).in_([CaseState.published, CaseState.dismissed]),
         col(Case.merged_into_id).is_not(None),
@@ -271,6 +275,9 @@ def due_notifications(
                 col(Report.contact).is_not(None),
                 col(Report.notified_at).is_(None),
                 col(Report.notify_attempts) < max_attempts,
+                backoff.due_sql(
+                    col(Report.notify_attempts), col(Report.notify_tried_at), utcnow(), pause
+                ),
                 decided,
             )
             .order_by(col(Report.id))

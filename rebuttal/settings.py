@@ -46,6 +46,8 @@ class DeskSettings(BaseSettings):
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     mail_from: str = "Vigil <no-reply@vigil.local>"
     notify_max_attempts: int = Field(default=5, ge=1, le=50)
+    # After a failed try the next waits this long, doubling with each try (5, 10, 20...).
+    notify_retry_minutes: float = Field(default=5.0, ge=0, le=1440)
     notify_batch: int = Field(default=100, ge=1, le=10_000)
     public_base_url: str = "http://127.0.0.1:8000"
     organisation_name: str = "Vigil"

@@ -6,6 +6,7 @@ import email.policy
 import socket
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from models.enums import CaseState, RebuttalStatus, Role
 from models.rebuttals import Rebuttal
 from models.types import utcnow
 from models.users import User
-from rebuttal.notify import notify_reporters
+from rebuttal.notify import Message, channel_for, notify_reporters
 from rebuttal.reports import ReportIn
 from rebuttal.settings import DeskSettings
 from tests.conftest import REPORT_DESCRIPTION, file_report
@@ -156,6 +157,16 @@ def test_a_dismissed_report_is_answered_too(engine: Engine, inbox: Inbox, smtp_p
     assert "không cần phản bác" in body_of(inbox.messages[0])
 
 
+def pause_over(engine: Engine, report_id: int) -> None:
+    """Move the report's last try a day into the past, so its pause is over."""
+    with Session(engine) as session:
+        report = session.get(Report, report_id)
+        assert report is not None and report.notify_tried_at is not None
+        report.notify_tried_at -= timedelta(days=1)
+        session.add(report)
+        session.commit()
+
+
 def test_a_server_that_is_down_is_tried_again_until_it_is_back(
     engine: Engine, smtp_port: int
 ) -> None:
@@ -173,6 +184,11 @@ def test_a_server_that_is_down_is_tried_again_until_it_is_back(
     controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     try:
+        # The next try waits its pause (5 minutes after the first failure)...
+        assert notify_reporters(engine=engine, settings=settings)["sent"] == 0
+        assert stored(engine, report_id).notify_attempts == 1
+        pause_over(engine, report_id)
+        # ...and then goes through.
         assert notify_reporters(engine=engine, settings=settings)["sent"] == 1
     finally:
         controller.stop()
@@ -186,9 +202,60 @@ def test_attempts_stop_at_the_limit(engine: Engine, smtp_port: int) -> None:
     decide(engine, report_id, publish=False)
     settings = smtp_settings(smtp_port, notify_max_attempts=2)
     assert notify_reporters(engine=engine, settings=settings)["failed"] == 1
+    pause_over(engine, report_id)
     assert notify_reporters(engine=engine, settings=settings)["failed"] == 1
+    pause_over(engine, report_id)
     assert notify_reporters(engine=engine, settings=settings)["failed"] == 0
     assert stored(engine, report_id).notify_attempts == 2
+
+
+def test_the_pause_doubles_with_each_try(engine: Engine, smtp_port: int) -> None:
+    report_id = file_report(engine, "https://mxh.vn/bai/1", "phuhuynh@example.vn")
+    decide(engine, report_id, publish=False)
+    settings = smtp_settings(smtp_port, notify_retry_minutes=5)
+    for tries, waited_minutes in ((1, 4), (2, 9), (3, 19)):
+        assert notify_reporters(engine=engine, settings=settings)["failed"] == 1
+        with Session(engine) as session:
+            report = session.get(Report, report_id)
+            assert report is not None and report.notify_tried_at is not None
+            assert report.notify_attempts == tries
+            # Not yet due a minute before the pause (5, 10, 20 minutes) is over...
+            report.notify_tried_at -= timedelta(minutes=waited_minutes)
+            session.add(report)
+            session.commit()
+        assert notify_reporters(engine=engine, settings=settings)["failed"] == 0
+        with Session(engine) as session:
+            report = session.get(Report, report_id)
+            assert report is not None and report.notify_tried_at is not None
+            report.notify_tried_at -= timedelta(minutes=1, seconds=1)  # ...and due after it.
+            session.add(report)
+            session.commit()
+
+
+def test_overlapping_runs_send_the_message_once(
+    engine: Engine, inbox: Inbox, smtp_port: int
+) -> None:
+    report_id = file_report(engine, "https://mxh.vn/bai/1", "phuhuynh@example.vn")
+    decide(engine, report_id, publish=True)
+    settings = smtp_settings(smtp_port)
+
+    class SlowChannel:
+        """Sends through SMTP, and lets a second run start while the first is sending."""
+
+        def __init__(self) -> None:
+            self.inner = channel_for(settings)
+            self.nested: dict[str, int] | None = None
+
+        def send(self, message: Message) -> None:
+            if self.nested is None:
+                self.nested = notify_reporters(engine=engine, settings=settings)
+            assert self.inner is not None
+            self.inner.send(message)
+
+    slow = SlowChannel()
+    assert notify_reporters(engine=engine, settings=settings, channel=slow)["sent"] == 1
+    assert slow.nested == {"sent": 0, "failed": 0, "undeliverable": 0}
+    assert len(inbox.messages) == 1 and stored(engine, report_id).notify_attempts == 1
 
 
 def test_a_phone_contact_cannot_be_emailed_and_is_not_retried(
