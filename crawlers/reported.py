@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, Exists, delete, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from crawlers import posts as posts_service
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 # Worth another try later: the site may be back, or no longer rate-limiting us.
 # (The fetcher reports a 429 as "rate_limited", also when its Retry-After is too long to wait.)
 TRANSIENT_KINDS = {"timeout", "connect_timeout", "connection", "http_408", "rate_limited"}
+TRANSIENT_KINDS |= {"database_busy"}
 RETRY_PAUSE = timedelta(minutes=5)
 
 
@@ -271,7 +273,10 @@ async def _crawl_one(
             except Exception as exc:
                 session.rollback()
                 logger.exception("storing reported page %s failed", url)
-                kind, detail = "store_error", f"{type(exc).__name__}: {exc}"
+                # A busy or unreachable database ("database is locked", a dropped
+                # connection) is worth another try; anything else would fail again.
+                kind = "database_busy" if isinstance(exc, OperationalError) else "store_error"
+                detail = f"{type(exc).__name__}: {exc}"
         counts.errors[kind] = counts.errors.get(kind, 0) + 1
         final = not is_transient(kind) or attempt >= max_attempts
         error = f"{kind}: {detail}" if detail else kind

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from api.jobs import detect_and_route, pending_post_ids
@@ -285,3 +286,52 @@ def test_a_caller_inside_an_event_loop_is_served_too(
 
     assert asyncio.run(from_a_loop()) == 1
     assert not load(engine, report_id)[0].needs_crawl
+
+
+def test_a_busy_database_while_storing_is_tried_again_later(
+    engine: Engine,
+    site: SiteServer,
+    crawler_settings: CrawlerSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    report_id = file_report(engine, site.base_url + ARTICLE)
+    store = reported._store
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise OperationalError("INSERT INTO snapshot", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(reported, "_store", locked)
+    first = crawl_reports(engine=engine, settings=crawler_settings)
+    assert first.retrying == 1 and first.errors == {"database_busy": 1}
+    stored, post = load(engine, report_id)
+    assert stored.needs_crawl and post.text == REPORT_DESCRIPTION  # nothing half-written
+    assert session_count(engine, Snapshot) == 0
+
+    monkeypatch.setattr(reported, "_store", store)
+    wind_back(engine, report_id, timedelta(hours=1))
+    assert crawl_reports(engine=engine, settings=crawler_settings).crawled == 1
+    stored, post = load(engine, report_id)
+    assert not stored.needs_crawl and post.text != REPORT_DESCRIPTION
+
+
+def test_any_other_storing_error_ends_the_crawl(
+    engine: Engine,
+    site: SiteServer,
+    crawler_settings: CrawlerSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    report_id = file_report(engine, site.base_url + ARTICLE)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("a bug, not a busy database")
+
+    monkeypatch.setattr(reported, "_store", broken)
+    assert crawl_reports(engine=engine, settings=crawler_settings).failed == 1
+    stored, post = load(engine, report_id)
+    assert not stored.needs_crawl and post.text == REPORT_DESCRIPTION
+    assert stored.crawl_error and stored.crawl_error.startswith("store_error")
+
+
+def session_count(engine: Engine, model: type) -> int:
+    with Session(engine) as session:
+        return len(session.exec(select(model)).all())
