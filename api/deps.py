@@ -125,16 +125,22 @@ def queue_cache(request: Request, settings: ApiSettings) -> ChangeCache[bytes]:
     return cache
 
 
-def _user_principal(session: Session, user_id: int) -> Principal:
+def user_principal(session: Session, user_id: int) -> Principal | None:
+    """The principal of a user who may act now: None for an unknown or deactivated account,
+    or one of a suspended partner. Bearer tokens and browser sessions both ask this."""
     user = session.get(User, user_id)
-    if user is None or not users_service.may_act(session=session, user=user):
-        raise _unauthenticated()
+    if user is None or user.id is None or not users_service.may_act(session=session, user=user):
+        return None
     return Principal(
-        role=Role(user.role),
-        username=user.username,
-        user_id=user.id,
-        partner_id=user.partner_id,
+        role=Role(user.role), username=user.username, user_id=user.id, partner_id=user.partner_id
     )
+
+
+def _user_principal(session: Session, user_id: int) -> Principal:
+    principal = user_principal(session, user_id)
+    if principal is None:
+        raise _unauthenticated()
+    return principal
 
 
 def _key_principal(session: Session, api_key: str) -> Principal:

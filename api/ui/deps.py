@@ -12,12 +12,18 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.deps import STAFF_ROLES, Principal, SessionDep, ensure_partner, ensure_role
+from api.deps import (
+    STAFF_ROLES,
+    Principal,
+    SessionDep,
+    ensure_partner,
+    ensure_role,
+    user_principal,
+)
 from api.ui.i18n import normalise_lang
 from api.ui.settings import UiSettings
 from models.enums import Role
 from models.errors import Forbidden
-from rebuttal import users as users_service
 
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
@@ -94,18 +100,12 @@ def session_principal(request: Request, session: SessionDep) -> Principal | None
     user_id = request.session.get("uid")
     if not isinstance(user_id, int):
         return None
-    try:
-        user = users_service.get(session=session, user_id=user_id)
-    except users_service.UserNotFound:
-        user = None
-    if user is None or user.id is None or not users_service.may_act(session=session, user=user):
+    principal = user_principal(session, user_id)
+    if principal is None:
         # A deleted or deactivated account (or one of a suspended partner) loses its
         # browser sessions at once.
         request.session.pop("uid", None)
-        return None
-    return Principal(
-        role=Role(user.role), username=user.username, user_id=user.id, partner_id=user.partner_id
-    )
+    return principal
 
 
 OptionalUiPrincipal = Annotated[Principal | None, Depends(session_principal)]
