@@ -313,6 +313,25 @@ def extract_page(
     return article
 
 
+def extract_pages(
+    pages: list[tuple[bytes, str, str | None]],
+    selectors: Mapping[str, str] | None,
+    snapshot_max_bytes: int,
+    snapshot_level: int,
+) -> list[Article | Exception]:
+    """extract_page for several pages (body, URL, content type) in one call, so a worker
+    process is reached once for all of them; each page's failure is returned in its place."""
+    outcomes: list[Article | Exception] = []
+    for body, url, content_type in pages:
+        try:
+            outcomes.append(
+                extract_page(body, url, content_type, selectors, snapshot_max_bytes, snapshot_level)
+            )
+        except Exception as exc:  # one bad page must not fail the others
+            outcomes.append(exc)
+    return outcomes
+
+
 # -- feeds ----------------------------------------------------------------------------
 
 

@@ -33,7 +33,7 @@ from crawlers.extract import (
     Article,
     FeedEntry,
     SitemapUrl,
-    extract_page,
+    extract_pages,
     json_records,
     listing_links,
     parse_feed,
@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 MAX_SITEMAP_FILES = 50
 # Posts written per transaction at most; a batch is whatever was ready meanwhile.
 MAX_WRITE_BATCH = 64
+# Pages sent to an extraction worker at once at most (small, so both workers get some).
+MAX_EXTRACT_BATCH = 4
 # Errors worth retrying on the next run (a 404 or a robots rule will not change soon).
 TRANSIENT_ERRORS = {"timeout", "connect_timeout", "connection", "http_5xx", "rate_limited"}
 TRANSIENT_ERRORS |= {"internal", "http_error"}
@@ -133,6 +135,8 @@ class Crawl:
         self.roots: list[tuple[str, FetchResult]] = []
         # Posts waiting for the writer, which commits whatever piled up as one batch.
         self._ready: list[tuple[StoreRequest, asyncio.Future[bool]]] = []
+        # Fetched pages waiting to be sent to the extraction pool as one batch.
+        self._to_extract: list[tuple[FetchResult, asyncio.Future[Article]]] = []
         self._wake_writer = asyncio.Event()
 
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -411,18 +415,47 @@ class Crawl:
         self.stats.add("new_posts" if stored else "duplicates")
 
     async def _extract(self, result: FetchResult) -> Article:
+        """Extract in the pool, batched with the pages fetched in the same loop turn: each
+        trip to a worker process costs the crawl process more than storing a post does."""
         loop = asyncio.get_running_loop()
-        selectors = dict(self.spec.config.selectors)
-        return await loop.run_in_executor(
+        future: asyncio.Future[Article] = loop.create_future()
+        self._to_extract.append((result, future))
+        if len(self._to_extract) >= MAX_EXTRACT_BATCH:
+            self._send_extract_batch()
+        elif len(self._to_extract) == 1:
+            loop.call_soon(self._send_extract_batch)
+        return await future
+
+    def _send_extract_batch(self) -> None:
+        batch, self._to_extract = self._to_extract, []
+        if not batch:
+            return
+        pending = asyncio.get_running_loop().run_in_executor(
             self.extract_pool,
-            extract_page,
-            result.body,
-            result.final_url,
-            result.content_type,
-            selectors,
+            extract_pages,
+            [(result.body, result.final_url, result.content_type) for result, _ in batch],
+            dict(self.spec.config.selectors),
             self.settings.snapshot_max_bytes,
             self.settings.snapshot_compress_level,
         )
+
+        def deliver(done: asyncio.Future[list[Article | Exception]]) -> None:
+            failure = None if done.cancelled() else done.exception()
+            for i, (_, future) in enumerate(batch):
+                if future.done():  # its page was cancelled (the deadline)
+                    continue
+                if done.cancelled():
+                    future.cancel()
+                elif failure is not None:  # the pool itself failed (a worker died)
+                    future.set_exception(failure)
+                else:
+                    outcome = done.result()[i]
+                    if isinstance(outcome, Exception):
+                        future.set_exception(outcome)
+                    else:
+                        future.set_result(outcome)
+
+        pending.add_done_callback(deliver)
 
 
 def extraction_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:

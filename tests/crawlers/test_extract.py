@@ -14,6 +14,7 @@ from crawlers.errors import DropItem
 from crawlers.extract import (
     Article,
     extract_article,
+    extract_pages,
     json_records,
     listing_links,
     parse_feed,
@@ -265,3 +266,14 @@ def test_shingles_are_syllable_trigrams():
     assert shingles("Giá điện tăng, 4,8%!") == {"giá điện tăng", "điện tăng 4", "tăng 4 8"}
     assert shingles("") == set()
     assert json.dumps(sorted(shingles("một hai")), ensure_ascii=False) == '["một hai"]'
+
+
+def test_a_batch_of_pages_returns_each_pages_outcome_in_its_place():
+    good = fixture("vnexpress/giao-duc/hoc-phi-dai-hoc-cong-lap-nam-hoc-moi-4871300.html")
+    url = BASE + "/vnexpress/giao-duc/hoc-phi-dai-hoc-cong-lap-nam-hoc-moi-4871300.html"
+    pages = [(good, url, "text/html"), (b"", BASE + "/empty", "text/html"), (good, url, None)]
+    first, empty, again = extract_pages(pages, None, 1_000_000, 6)
+    assert isinstance(first, Article) and isinstance(again, Article)
+    assert first.text == again.text and first.snapshot is not None
+    assert isinstance(empty, DropItem) and empty.kind == "empty"
+    assert extract_pages([], None, 1_000_000, 6) == []

@@ -1,12 +1,14 @@
 """Whole crawls of the local site into the test database."""
 
+import concurrent.futures
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, func, select
 
 from crawlers.run import crawl_source
@@ -359,3 +361,42 @@ def test_a_failing_progress_callback_does_not_stop_the_crawl(
 
     run = crawl(make_source("feed", "/tuoitre/rss/thoi-su.rss").id, progress=broken)
     assert run.status == RunStatus.succeeded and run.new_posts == 2
+
+
+def test_extraction_in_worker_processes_stores_the_same_posts(
+    engine: Engine, make_source: MakeSource, crawl: Crawl, crawler_settings: Any
+):
+    threads = crawl(thanhnien(make_source))
+    in_threads = {(p.canonical_url, p.title, p.text) for p in posts(engine)}
+    with Session(engine) as session:
+        for model in (PostFingerprint, Post, Snapshot, PostCluster, FetchState):
+            session.execute(delete(model))
+        session.commit()
+    settings = crawler_settings.model_copy(update={"extract_workers": 2})
+    processes = crawl(thanhnien(make_source), settings=settings)
+    assert processes.status == RunStatus.succeeded and processes.errors == threads.errors
+    assert processes.new_posts == threads.new_posts > 0
+    assert {(p.canonical_url, p.title, p.text) for p in posts(engine)} == in_threads
+
+
+def thanhnien(make_source: MakeSource) -> int | None:
+    return make_source("sitemap", "/thanhnien/sitemap.xml", link_pattern=r"\d{15}\.htm$").id
+
+
+class BrokenPool(concurrent.futures.ThreadPoolExecutor):
+    """A process pool whose worker died: every call fails."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        future.set_exception(BrokenProcessPool("a worker died"))
+        return future
+
+
+def test_a_broken_extraction_pool_fails_its_pages_not_the_run(
+    engine: Engine, make_source: MakeSource, crawl: Crawl
+):
+    with BrokenPool(1) as pool:
+        run = crawl(thanhnien(make_source), extract_pool=pool)
+    assert run.status == RunStatus.succeeded and run.new_posts == 0
+    assert run.errors == {"http_404": 2, "internal": 3}  # the three pages, not the run
+    assert count(engine, Post) == 0
