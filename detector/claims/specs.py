@@ -22,7 +22,7 @@ from detector import registry
 from detector.claims.evaluation import evaluate as evaluate_matching
 from detector.claims.evaluation import read_claims, read_queries
 from detector.claims.store import MATCH_MODEL
-from detector.claims.training import train_match_model, training_pairs
+from detector.claims.training import MAX_FALSE_RATE, train_match_model, training_pairs
 from detector.stance import STANCE_TRAIN, read_pairs
 from detector.unreliable import (
     MODEL_NAME as UNRELIABLE,
@@ -95,6 +95,7 @@ def train_claim_matcher(data_dir: Path, **options: Any) -> registry.TrainResult:
         metrics=metrics,
         params={
             "reranker_C": model.C,
+            "max_false_rate": MAX_FALSE_RATE,
             "stance_C": model.stance.C if model.stance else None,
             "suggest_threshold": model.suggest_threshold,
             "autolink_threshold": model.autolink_threshold,
@@ -112,13 +113,17 @@ def train_claim_matcher(data_dir: Path, **options: Any) -> registry.TrainResult:
             "Reranker: logistic regression over pair features (character n-gram cosine, "
             "syllable overlap, containment of the claim's character n-grams in the post, "
             "number agreement with amounts read in any spelling, margin over the next "
-            "candidate) giving a calibrated similarity. Stance: logistic regression over "
-            "residual n-grams and refutation / decision / question / spreading / denial / "
-            "hearsay / official-source cues, negation scope and question endings; explicit "
-            "refutations, questions and denials of the claim's own change veto auto-links. "
-            "Thresholds "
-            "chosen on out-of-fold predictions grouped by claim (stance folds repeated over 3 "
-            "shuffles); the claim-matching evaluation set is never used for training."
+            "candidate) giving a calibrated similarity; its negatives include spreading posts "
+            "searched with their own claim left out of the index (another false claim). Stance: "
+            "logistic regression over residual n-grams and refutation / decision / question / "
+            "spreading / denial / hearsay / official-source cues, negation scope and question "
+            "endings; explicit refutations, questions, denials of the claim's own change or "
+            "obligation ('không phải xin phép') and 'không ... đâu' / 'có ai ... đâu' veto "
+            "auto-links. The similarity and spreads thresholds are chosen together on "
+            "out-of-fold matching decisions (folds grouped by claim, stance folds repeated over "
+            "3 shuffles): the highest auto-link recall with no false out-of-fold auto-link "
+            "(refuting or mentioning posts, wrong best claim, claim not in the index). The "
+            "claim-matching evaluation set is never used for training."
         ),
     )
 

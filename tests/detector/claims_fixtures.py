@@ -37,7 +37,8 @@ def match_model_fixture() -> ClaimMatchModel:
     """The shipped recipe without its cross-validation (which only picks thresholds; see
     test_claims_training.py): fixed thresholds keep the suite fast."""
     pairs, labels = training_pairs()
-    X, y, _ = reranker_rows(pairs, labels, background=300)
+    rows = reranker_rows(pairs, labels, background=300)
+    X, y = rows.X, rows.y
     return ClaimMatchModel(
         suggest_threshold=0.3,
         autolink_threshold=0.85,
