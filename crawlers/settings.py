@@ -1,9 +1,9 @@
 """Crawler settings (env prefix VIGIL_), e.g. VIGIL_CRAWL_USER_AGENT, VIGIL_CRAWL_SSRF_ALLOWLIST."""
 
-from typing import Annotated, Any
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from models.settings import EnvList
 
 
 class CrawlerSettings(BaseSettings):
@@ -25,7 +25,7 @@ class CrawlerSettings(BaseSettings):
     total_concurrency: int = Field(default=16, ge=1, le=512)
     # Hosts, IPs or CIDRs that may be fetched although private/loopback (tests, intranets).
     # From the environment as JSON or comma-separated, e.g. 127.0.0.1,10.0.0.0/8
-    ssrf_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    ssrf_allowlist: EnvList = Field(default_factory=list)
     robots_cache_seconds: float = Field(default=3600.0, ge=0)
     obey_robots: bool = True
     # Snapshots are zlib-compressed into the snapshot table; 0 disables keeping raw bytes.
@@ -37,15 +37,3 @@ class CrawlerSettings(BaseSettings):
     cluster_window_days: int = Field(default=30, ge=1)
     cluster_threshold: float = Field(default=0.5, gt=0, le=1)
     default_max_pages: int = Field(default=200, ge=1)
-
-    @field_validator("ssrf_allowlist", mode="before")
-    @classmethod
-    def _split(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = value.strip()
-            if value.startswith("["):
-                import json
-
-                return json.loads(value)
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value

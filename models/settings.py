@@ -1,7 +1,22 @@
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _split_list(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("["):
+            return json.loads(value)
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+# A list setting read from the environment as JSON (`["a", "b"]`) or comma-separated (`a,b`).
+EnvList = Annotated[list[str], NoDecode, BeforeValidator(_split_list)]
 
 
 class CoreSettings(BaseSettings):

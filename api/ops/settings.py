@@ -1,9 +1,11 @@
 """Ops settings (env prefix VIGIL_), e.g. VIGIL_EXECUTION_MODE=dramatiq, VIGIL_REDIS_URL."""
 
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.settings import EnvList
 
 
 class OpsSettings(BaseSettings):
@@ -41,22 +43,10 @@ class OpsSettings(BaseSettings):
     scheduler_lock_key: int = 7_236_921_001
     # Modules whose @job functions are registered besides api.jobs (plugins, tests).
     # From the environment as JSON or comma-separated.
-    extra_job_modules: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    extra_job_modules: EnvList = Field(default_factory=list)
 
     # Health view defaults: N failed crawl runs in a row; no new post for X hours.
     health_failing_runs: int = Field(default=3, ge=1, le=100)
     health_stale_hours: float = Field(default=24.0, gt=0)
     # Retention clean-up: crawl runs, job runs and unreferenced snapshots older than this.
     retention_days: int = Field(default=90, ge=1)
-
-    @field_validator("extra_job_modules", mode="before")
-    @classmethod
-    def _split(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = value.strip()
-            if value.startswith("["):
-                import json
-
-                return json.loads(value)
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
