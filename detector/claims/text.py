@@ -80,6 +80,11 @@ POLICY_ABBREVIATIONS: dict[str, str] = {
     "khong": "không",
 }
 
+# One-letter words that the shared teencode map expands ("o" → "không", "a" → "anh") but that,
+# in a post typed without diacritics, are nearly always "ở" and the particle "à" / "á": read
+# them so, as the same post with diacritics is read ("tăng ở Hà Nội" = "tang o Ha Noi", not a
+# negation; "thật á?" = "that a?").
+_BARE_SYLLABLES: dict[str, str] = {"o": "ở", "a": "à"}
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 # "x3", "x 3", "3x": the teencode for "gấp 3".
@@ -140,8 +145,10 @@ def _expand_abbreviations(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
         word = m.group()
         low = word.lower()
-        return POLICY_ABBREVIATIONS.get(low) or POLICY_ABBREVIATIONS.get(
-            strip_diacritics(low), word
+        return (
+            POLICY_ABBREVIATIONS.get(low)
+            or _BARE_SYLLABLES.get(low)
+            or POLICY_ABBREVIATIONS.get(strip_diacritics(low), word)
         )
 
     text = _GD_DT_RE.sub(" giáo dục và đào tạo ", text)

@@ -54,3 +54,11 @@ def test_kilograms_are_not_teencode_for_no() -> None:
     assert match_key("nuôi chó trên 10 kg").text == match_key("nuôi chó trên 10 ký").text
     assert "khong" not in match_key("con chó 25kg").syllables
     assert match_key("kg đúng đâu").syllables[0] == "khong"
+
+
+def test_bare_o_and_a_read_as_with_diacritics() -> None:
+    # The teencode map reads "o" as "không" and "a" as "anh"; typed without diacritics they
+    # are "ở" and the particle "à", so the stripped post must key like the original.
+    assert match_key("tang o Ha Noi").text == match_key("tăng ở Hà Nội").text
+    assert "khong" not in match_key("hoc phi tang o Ha Noi").syllables
+    assert match_key("that a?").text == match_key("thật á?").text
