@@ -80,11 +80,22 @@ POLICY_ABBREVIATIONS: dict[str, str] = {
     "khong": "không",
 }
 
-# One-letter words that the shared teencode map expands ("o" → "không", "a" → "anh") but that,
-# in a post typed without diacritics, are nearly always "ở" and the particle "à" / "á": read
-# them so, as the same post with diacritics is read ("tăng ở Hà Nội" = "tang o Ha Noi", not a
-# negation; "thật á?" = "that a?").
-_BARE_SYLLABLES: dict[str, str] = {"o": "ở", "a": "à"}
+# Words the shared teencode map expands ("o" → "không", "hoi" → "thôi", "si" → "suy", "hong"
+# → "không") that, in a post typed without diacritics, are nearly always a plain syllable with
+# its marks dropped ("ở", "hội", "sĩ", "hồng"): read them so, as the same post with diacritics
+# is read, so "tang o Ha Noi" is not a negation and "so hong" keys like "sổ hồng".
+_BARE_SYLLABLES: dict[str, str] = {
+    "o": "ở",
+    "a": "à",
+    "hoi": "hội",
+    "si": "sĩ",
+    "he": "hè",
+    "tau": "tàu",
+    "hem": "hẻm",
+    "hong": "hồng",
+    "chiu": "chịu",
+    "chin": "chín",
+}
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 # "x3", "x 3", "3x": the teencode for "gấp 3".

@@ -62,3 +62,14 @@ def test_bare_o_and_a_read_as_with_diacritics() -> None:
     assert match_key("tang o Ha Noi").text == match_key("tăng ở Hà Nội").text
     assert "khong" not in match_key("hoc phi tang o Ha Noi").syllables
     assert match_key("that a?").text == match_key("thật á?").text
+
+
+def test_syllables_typed_without_diacritics_are_not_teencode() -> None:
+    for bare, marked in [
+        ("bao hiem xa hoi", "bảo hiểm xã hội"),
+        ("bac si", "bác sĩ"),
+        ("so hong", "sổ hồng"),
+        ("nha trong hem", "nhà trong hẻm"),
+        ("chin trieu", "chín triệu"),
+    ]:
+        assert match_key(bare).text == match_key(marked).text
