@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from api import errors, ui
+from api.change_feed import ChangeFeed
 from api.limits import BodySizeLimitMiddleware
 from api.logging import RequestIdMiddleware
 from api.ops.settings import OpsSettings
@@ -65,9 +66,15 @@ def create_app(
 
             scheduler = SchedulerService(engine=engine, settings=ops)
             scheduler.start()
+        # PostgreSQL tells this process about changes made by others (api/change_feed.py).
+        feed = ChangeFeed(engine) if engine.dialect.name == "postgresql" else None
+        if feed is not None:
+            feed.start()
         try:
             yield
         finally:
+            if feed is not None:
+                feed.stop()
             if scheduler is not None:
                 scheduler.stop()
 

@@ -4,7 +4,8 @@ A cache names the models its entries were read from (`watches`). Any change to o
 written through a session in this process (an ORM flush, or an UPDATE or DELETE statement run
 by a session) empties every cache watching that model at once, so a change made here is seen
 by the next request. A change made by another process (a second worker, the CLI, a job
-worker) or by a bare connection is seen within the cache's `ttl`.
+worker) or by a bare connection is seen within the cache's `ttl`, or at once on PostgreSQL,
+where api/change_feed.py hears it.
 
 The caches are emptied both when the change is flushed and when it is committed: a request
 that read the rows between the two saw the old ones, and must not keep them. A reader takes
@@ -122,6 +123,23 @@ def forget(models: set[type]) -> None:
     for cache in list(_caches):
         if any(issubclass(model, watched) for model in models for watched in cache.watches):
             cache.clear()
+
+
+def forget_table(name: str) -> None:
+    """Empty every cache that watches the model stored in table `name`."""
+    models = {
+        model
+        for cache in list(_caches)
+        for model in cache.watches
+        if getattr(getattr(model, "__table__", None), "name", None) == name
+    }
+    if models:
+        forget(models)
+
+
+def forget_everything() -> None:
+    for cache in list(_caches):
+        cache.clear()
 
 
 def _watched(classes: set[type]) -> set[type]:

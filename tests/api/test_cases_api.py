@@ -414,4 +414,6 @@ def test_a_change_made_elsewhere_shows_within_the_cache_time(
         with engine.begin() as connection:  # another process, or a database console
             connection.execute(update(Case).where(Case.id == case.id).values(title="Sau"))  # type: ignore[arg-type]
         title = client.get("/cases", headers=monitor.headers).json()["items"][0]["title"]
+        if engine.dialect.name == "postgresql" and seconds:
+            return  # PostgreSQL tells the app about it: tests/api/test_change_feed.py
         assert title == ("Trước" if seconds else "Sau")

@@ -132,6 +132,8 @@ def test_a_change_made_elsewhere_waits_for_the_cache_to_expire(
     with TestClient(app) as client:
         assert client.get("/cases", headers=headers).status_code == 200
         deactivate_behind_the_orms_back(engine, user_id)
+        if engine.dialect.name == "postgresql":
+            return  # PostgreSQL tells the app about it: tests/api/test_change_feed.py
         # Within its time the process still knows the user as active...
         assert client.get("/cases", headers=headers).status_code == 200
         # ...and once the entry is gone the database is asked again.
