@@ -141,22 +141,16 @@ def _store(session: Session, report: Report, result: FetchResult, article: Artic
 
 
 def _take(session: Session, report_id: int, attempt: int) -> bool:
-    """Count try `attempt` before fetching, and commit it: a worker that read the same report
-    finds it taken, and a try that never ends (a hung page, a worker killed or abandoned by
-    the watchdog) still counts, so the report waits its pause and is given up after
-    `max_attempts` instead of being fetched again at every run."""
-    taken = session.execute(
-        update(Report)
-        .where(
-            col(Report.id) == report_id,
-            col(Report.needs_crawl).is_(True),
-            col(Report.crawl_attempts) == attempt - 1,
-        )
-        .values(crawl_attempts=attempt, crawled_at=utcnow()),
-        execution_options={"synchronize_session": False},
+    """Count try `attempt` before fetching (models/backoff.py): a worker that read the same
+    report finds it taken."""
+    return backoff.take(
+        session,
+        col(Report.id) == report_id,
+        still_open=col(Report.needs_crawl).is_(True),
+        tries=col(Report.crawl_attempts),
+        tried_at=col(Report.crawled_at),
+        attempt=attempt,
     )
-    session.commit()
-    return bool(getattr(taken, "rowcount", 0) == 1)
 
 
 def _finish(

@@ -3,13 +3,17 @@ reporter's notification): after try n failed, the next waits `pause * 2**(n-1)`,
 at most to `pause * 2**MAX_DOUBLINGS`.
 
 `due` decides for one row in Python; `due_sql` is the same rule as a SQL condition, so rows
-still waiting never fill a batch's window.
+still waiting never fill a batch's window. `take` counts a try on its row before the work
+starts.
 """
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, or_, update
+from sqlmodel import Session
+
+from models.types import utcnow
 
 MAX_DOUBLINGS = 10  # 5 minutes grow to at most ~3.5 days
 
@@ -31,3 +35,26 @@ def due_sql(tries: Any, tried_at: Any, now: datetime, pause: timedelta) -> Colum
     ]
     longest = and_(tries > MAX_DOUBLINGS, tried_at <= now - wait_after(MAX_DOUBLINGS + 1, pause))
     return or_(tries <= 0, tried_at.is_(None), longest, *waited)
+
+
+def take(
+    session: Session,
+    row: ColumnElement[bool],
+    *,
+    still_open: ColumnElement[bool],
+    tries: Any,
+    tried_at: Any,
+    attempt: int,
+) -> bool:
+    """Count try `attempt` on the row and commit it before the work starts; False when another
+    worker took this try (or finished the task) meanwhile. A try that never ends (a hung
+    server, a killed worker) still counts, so the row waits its pause and is given up after
+    its attempt limit instead of being tried at every run."""
+    taken = session.execute(
+        update(tries.class_)
+        .where(row, still_open, tries == attempt - 1)
+        .values({tries: attempt, tried_at: utcnow()}),
+        execution_options={"synchronize_session": False},
+    )
+    session.commit()
+    return bool(getattr(taken, "rowcount", 0) == 1)

@@ -26,13 +26,13 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 from sqlmodel import Session, col
 
+from models import backoff
 from models.desk import Report
 from models.enums import VERDICT_LABELS
 from models.settings import CoreSettings
-from models.types import utcnow
 from rebuttal import reports as reports_service
 from rebuttal.reports import EMAIL, PHONE, ReportOutcome
 from rebuttal.settings import DeskSettings
@@ -216,18 +216,13 @@ def notify_reporters(
 
 
 def _take(session: Session, report_id: int, attempt: int) -> bool:
-    """Count try `attempt` before sending, and commit it: a run that read the same report
-    finds it taken (so two overlapping runs never both send), and a try that never ends
-    (a hung server, a killed worker) still counts and waits its pause."""
-    taken = session.execute(
-        update(Report)
-        .where(
-            col(Report.id) == report_id,
-            col(Report.notified_at).is_(None),
-            col(Report.notify_attempts) == attempt - 1,
-        )
-        .values(notify_attempts=attempt, notify_tried_at=utcnow()),
-        execution_options={"synchronize_session": False},
+    """Count try `attempt` before sending (models/backoff.py): a run that read the same report
+    finds it taken, so two overlapping runs never both send."""
+    return backoff.take(
+        session,
+        col(Report.id) == report_id,
+        still_open=col(Report.notified_at).is_(None),
+        tries=col(Report.notify_attempts),
+        tried_at=col(Report.notify_tried_at),
+        attempt=attempt,
     )
-    session.commit()
-    return bool(getattr(taken, "rowcount", 0) == 1)
