@@ -9,9 +9,11 @@ from sqlalchemy import Engine
 
 from api import errors, ui
 from api.change_feed import ChangeFeed
+from api.deps import queue_cache_for
 from api.limits import BodySizeLimitMiddleware
 from api.logging import RequestIdMiddleware
 from api.ops.settings import OpsSettings
+from api.principals import PrincipalCache
 from api.routers import admin, auth, health, posts, snapshots, sources
 from api.routers import cases as desk_cases
 from api.routers import claims as claims_routes
@@ -89,6 +91,9 @@ def create_app(
     app.state.core = core
     app.state.engine = engine
     app.state.ops_settings = ops
+    # Per-process caches, emptied when their rows change (api/caches.py).
+    app.state.principal_cache = PrincipalCache(ttl=settings.auth_cache_seconds)
+    app.state.queue_cache = queue_cache_for(settings)
 
     errors.install(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -108,20 +108,13 @@ def _unauthenticated() -> Unauthenticated:
     )
 
 
-def _principal_cache(request: Request, settings: ApiSettings) -> PrincipalCache:
-    cache: PrincipalCache | None = getattr(request.app.state, "principal_cache", None)
-    if cache is None:
-        cache = PrincipalCache(ttl=settings.auth_cache_seconds)
-        request.app.state.principal_cache = cache
-    return cache
+def queue_cache_for(settings: ApiSettings) -> ChangeCache[bytes]:
+    """Rendered queue pages (api/caches.py), read from cases and their assignees."""
+    return ChangeCache(settings.queue_cache_seconds, watches=(Case, User), max_entries=512)
 
 
-def queue_cache(request: Request, settings: ApiSettings) -> ChangeCache[bytes]:
-    """The app's rendered queue pages (api/caches.py), read from cases and their assignees."""
-    cache: ChangeCache[bytes] | None = getattr(request.app.state, "queue_cache", None)
-    if cache is None:
-        cache = ChangeCache(settings.queue_cache_seconds, watches=(Case, User), max_entries=512)
-        request.app.state.queue_cache = cache
+def queue_cache(request: Request) -> ChangeCache[bytes]:
+    cache: ChangeCache[bytes] = request.app.state.queue_cache
     return cache
 
 
@@ -166,7 +159,7 @@ async def get_principal(
         user_id = decode_access_token(settings=settings, token=token)
         if user_id is None:
             raise _unauthenticated()
-        cache = _principal_cache(request, settings)
+        cache: PrincipalCache = request.app.state.principal_cache
         principal: Principal | None = cache.get(user_id)
         if principal is None:
             generation = cache.generation

@@ -11,7 +11,6 @@ from api.concurrency import PRECONDITION_RESPONSES, IfMatch, expected_version, s
 from api.deps import (
     Principal,
     SessionDep,
-    SettingsDep,
     StaffDep,
     queue_cache,
     read_in_thread,
@@ -159,7 +158,6 @@ def detail(session: Session, case: Case, response: Response | None = None) -> Ca
 async def list_cases(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     principal: StaffDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
@@ -205,7 +203,7 @@ async def list_cases(
 
     # Staff at their desks ask the same few questions all day: a page already rendered for
     # one of them is served to the next until a case or a user changes (api/caches.py).
-    body = await queue_cache(request, settings).fetch(key, render)
+    body = await queue_cache(request).fetch(key, render)
     return Response(body, media_type="application/json")
 
 
