@@ -157,14 +157,19 @@ def test_a_dismissed_report_is_answered_too(engine: Engine, inbox: Inbox, smtp_p
     assert "không cần phản bác" in body_of(inbox.messages[0])
 
 
-def pause_over(engine: Engine, report_id: int) -> None:
-    """Move the report's last try a day into the past, so its pause is over."""
+def wind_back(engine: Engine, report_id: int, by: timedelta) -> None:
+    """Move the report's last try `by` into the past."""
     with Session(engine) as session:
         report = session.get(Report, report_id)
         assert report is not None and report.notify_tried_at is not None
-        report.notify_tried_at -= timedelta(days=1)
+        report.notify_tried_at -= by
         session.add(report)
         session.commit()
+
+
+def pause_over(engine: Engine, report_id: int) -> None:
+    """Move the report's last try a day into the past, so its pause is over."""
+    wind_back(engine, report_id, timedelta(days=1))
 
 
 def test_a_server_that_is_down_is_tried_again_until_it_is_back(
@@ -215,21 +220,11 @@ def test_the_pause_doubles_with_each_try(engine: Engine, smtp_port: int) -> None
     settings = smtp_settings(smtp_port, notify_retry_minutes=5)
     for tries, waited_minutes in ((1, 4), (2, 9), (3, 19)):
         assert notify_reporters(engine=engine, settings=settings)["failed"] == 1
-        with Session(engine) as session:
-            report = session.get(Report, report_id)
-            assert report is not None and report.notify_tried_at is not None
-            assert report.notify_attempts == tries
-            # Not yet due a minute before the pause (5, 10, 20 minutes) is over...
-            report.notify_tried_at -= timedelta(minutes=waited_minutes)
-            session.add(report)
-            session.commit()
+        assert stored(engine, report_id).notify_attempts == tries
+        # Not yet due a minute before the pause (5, 10, 20 minutes) is over...
+        wind_back(engine, report_id, timedelta(minutes=waited_minutes))
         assert notify_reporters(engine=engine, settings=settings)["failed"] == 0
-        with Session(engine) as session:
-            report = session.get(Report, report_id)
-            assert report is not None and report.notify_tried_at is not None
-            report.notify_tried_at -= timedelta(minutes=1, seconds=1)  # ...and due after it.
-            session.add(report)
-            session.commit()
+        wind_back(engine, report_id, timedelta(minutes=1, seconds=1))  # ...and due after it.
 
 
 def test_overlapping_runs_send_the_message_once(
