@@ -10,7 +10,7 @@ from sqlmodel import Session
 from api.caches import ChangeCache
 from models.cases import Case
 from models.users import User
-from tests.api.desk_helpers import seed_case
+from tests.api.desk_helpers import change_case_behind_the_orms_back, seed_case
 
 
 def test_an_entry_lives_for_its_time_and_no_longer() -> None:
@@ -56,8 +56,7 @@ def test_a_change_behind_the_orms_back_waits_for_the_time(engine: Engine) -> Non
     cache: ChangeCache[str] = ChangeCache(0.2, watches=(Case,))
     case = seed_case(engine)
     cache.put("k", "v", generation=cache.generation)
-    with engine.begin() as connection:  # as another process would
-        connection.execute(update(Case).where(Case.id == case.id).values(priority=9.0))  # type: ignore[arg-type]
+    change_case_behind_the_orms_back(engine, case.id, priority=9.0)
     assert cache.get("k") == "v"
     time.sleep(0.25)
     assert cache.get("k") is None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from api.app import create_app
@@ -16,7 +16,12 @@ from models.cases import Case, CaseEvent
 from models.desk import FeedbackLabel
 from models.enums import CaseState, Role
 from models.settings import CoreSettings
-from tests.api.desk_helpers import Staff, make_staff, seed_case
+from tests.api.desk_helpers import (
+    Staff,
+    change_case_behind_the_orms_back,
+    make_staff,
+    seed_case,
+)
 
 
 @pytest.fixture
@@ -411,8 +416,7 @@ def test_a_change_made_elsewhere_shows_within_the_cache_time(
     case = seed_case(engine, title="Trước")
     with TestClient(app) as client:
         assert client.get("/cases", headers=monitor.headers).json()["items"][0]["title"] == "Trước"
-        with engine.begin() as connection:  # another process, or a database console
-            connection.execute(update(Case).where(Case.id == case.id).values(title="Sau"))  # type: ignore[arg-type]
+        change_case_behind_the_orms_back(engine, case.id, title="Sau")
         title = client.get("/cases", headers=monitor.headers).json()["items"][0]["title"]
         if engine.dialect.name == "postgresql" and seconds:
             return  # PostgreSQL tells the app about it: tests/api/test_change_feed.py

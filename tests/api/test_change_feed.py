@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 
 from api.app import create_app
 from api.caches import ChangeCache
@@ -18,7 +18,7 @@ from models.db import make_engine
 from models.enums import Role
 from models.settings import CoreSettings
 from models.users import User
-from tests.api.desk_helpers import make_staff, seed_case
+from tests.api.desk_helpers import change_case_behind_the_orms_back, make_staff, seed_case
 from tests.conftest import TEST_DATABASE_URL
 
 needs_postgres = pytest.mark.skipif(
@@ -36,12 +36,6 @@ def wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
     return condition()
 
 
-def change_behind_the_orms_back(engine: Engine, case_id: int | None, title: str) -> None:
-    # A bare connection, as another process or a database console would write.
-    with engine.begin() as connection:
-        connection.execute(update(Case).where(Case.id == case_id).values(title=title))  # type: ignore[arg-type]
-
-
 @pytest.mark.postgres
 @needs_postgres
 def test_a_change_committed_elsewhere_empties_the_caches_watching_it(engine: Engine) -> None:
@@ -54,7 +48,7 @@ def test_a_change_committed_elsewhere_empties_the_caches_watching_it(engine: Eng
         users: ChangeCache[str] = ChangeCache(300, watches=(User,))
         for cache in (cases, users):
             cache.put("k", "v", generation=cache.generation)
-        change_behind_the_orms_back(engine, case.id, "Sau")
+        change_case_behind_the_orms_back(engine, case.id, title="Sau")
         assert wait_until(lambda: cases.get("k") is None)
         assert users.get("k") == "v"  # a change to cases leaves the users' cache alone
     finally:
@@ -78,7 +72,7 @@ def test_the_queue_shows_a_change_made_by_another_process_at_once(
             return str(client.get("/cases", headers=monitor.headers).json()["items"][0]["title"])
 
         assert title() == "Trước"
-        change_behind_the_orms_back(engine, case.id, "Sau")
+        change_case_behind_the_orms_back(engine, case.id, title="Sau")
         # Within 300 s of cache time, the notification is what brings the change.
         assert wait_until(lambda: title() == "Sau")
 
