@@ -5,12 +5,13 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
-from sqlmodel import Session, SQLModel
+from sqlalchemy import Engine, func, text
+from sqlmodel import Session, SQLModel, select
 
 import models  # noqa: F401  (registers every table)
 from api.app import create_app
@@ -84,6 +85,11 @@ def _empty_tables(engine: Engine) -> None:
         else:
             for name in reversed(tables):
                 connection.execute(text(f'DELETE FROM "{name}"'))
+
+
+def count_rows(engine: Engine, model: Any) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(model)).one()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from models.claims import PostClaimLink
 from models.detections import Detection
 from models.enums import PostOrigin, Verdict
 from models.posts import Post, PostCreate
+from tests.conftest import count_rows
 
 SPREADS = (
     "KHẨN: Bộ Giáo dục vừa chốt học phí đại học công lập tăng gấp ba từ tháng 9, "
@@ -52,11 +53,6 @@ def claim_id(session: Session) -> int:
     return claim.id
 
 
-def count(engine: Engine, table: type) -> int:
-    with Session(engine) as session:
-        return session.exec(select(func.count()).select_from(table)).one()
-
-
 def test_spreading_post_opens_a_case_and_refutation_does_not(
     engine: Engine, session: Session, claim_id: int
 ) -> None:
@@ -86,9 +82,13 @@ def test_spreading_post_opens_a_case_and_refutation_does_not(
 def test_running_again_changes_nothing(engine: Engine, session: Session, claim_id: int) -> None:
     add_post(session, 1, SPREADS)
     detect_and_route(engine=engine)
-    before = (count(engine, Detection), count(engine, Case), count(engine, CasePost))
+    before = (count_rows(engine, Detection), count_rows(engine, Case), count_rows(engine, CasePost))
     assert detect_and_route(engine=engine) == {"detected": 0, "routed": 0, "errors": 0}
-    assert (count(engine, Detection), count(engine, Case), count(engine, CasePost)) == before
+    assert (
+        count_rows(engine, Detection),
+        count_rows(engine, Case),
+        count_rows(engine, CasePost),
+    ) == before
 
 
 def test_one_failing_post_does_not_lose_the_others(
@@ -123,7 +123,7 @@ def test_deadline_in_the_past_does_nothing(engine: Engine, session: Session) -> 
         "routed": 0,
         "errors": 0,
     }
-    assert count(engine, Detection) == 0
+    assert count_rows(engine, Detection) == 0
 
 
 def test_pending_job_is_registered() -> None:

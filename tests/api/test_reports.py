@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from crawlers.posts import content_hash
@@ -20,17 +20,13 @@ from models.types import utcnow
 from rebuttal import reports as reports_service
 from rebuttal.ratelimit import TokenBucket
 from tests.api.desk_helpers import seed_case
+from tests.conftest import count_rows
 
 REPORT = {
     "url": "https://www.facebook.com/tin.nong/posts/123?fbclid=abc",
     "description": "Bài này nói học phí tăng gấp ba, gây hoang mang cho phụ huynh.",
     "contact": "phuhuynh@example.vn",
 }
-
-
-def count(engine: Engine, table: Any) -> int:
-    with Session(engine) as session:
-        return session.exec(select(func.count()).select_from(table)).one()
 
 
 def test_a_new_url_lands_in_the_queue(client: TestClient, engine: Engine) -> None:
@@ -56,7 +52,11 @@ def test_duplicates_join_the_known_post_and_claim(client: TestClient, engine: En
     again = REPORT | {"url": "https://WWW.facebook.com/tin.nong/posts/123#x", "contact": None}
     second = client.post("/reports", json=again).json()["token"]
     assert first != second
-    assert count(engine, Post) == 1 and count(engine, Case) == 1 and count(engine, CasePost) == 1
+    assert (
+        count_rows(engine, Post) == 1
+        and count_rows(engine, Case) == 1
+        and count_rows(engine, CasePost) == 1
+    )
     with Session(engine) as session:
         statuses = sorted(r.status for r in session.exec(select(Report)).all())
         assert statuses == ["known_post", "new_post"]
@@ -136,7 +136,7 @@ def test_bad_reports_are_refused(
     response = client.post("/reports", json=REPORT | change)
     assert response.status_code == 422, (change, response.text)
     assert response.json()["error"]["message"]
-    assert count(engine, Report) == 0 and count(engine, Post) == 0
+    assert count_rows(engine, Report) == 0 and count_rows(engine, Post) == 0
 
 
 def test_phone_contact_and_unknown_tokens(client: TestClient) -> None:
@@ -155,7 +155,7 @@ def test_rate_limit_per_client(client: TestClient, engine: Engine) -> None:
     limited = client.post("/reports", json=REPORT | {"url": "https://example.vn/x"})
     assert limited.json()["error"]["code"] == "rate_limited"
     assert int(limited.headers["Retry-After"]) > 0
-    assert count(engine, Report) == 5
+    assert count_rows(engine, Report) == 5
 
 
 def test_token_bucket_refills() -> None:

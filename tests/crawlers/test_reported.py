@@ -22,7 +22,7 @@ from models.desk import Report
 from models.detections import Detection
 from models.posts import Post, Snapshot
 from models.types import utcnow
-from tests.conftest import REPORT_DESCRIPTION, file_report
+from tests.conftest import REPORT_DESCRIPTION, count_rows, file_report
 from tests.crawlers.site import SiteServer
 
 ARTICLE = "/vnexpress/giao-duc/hoc-phi-dai-hoc-cong-lap-nam-hoc-moi-4871300.html"
@@ -305,7 +305,7 @@ def test_a_busy_database_while_storing_is_tried_again_later(
     assert first.retrying == 1 and first.errors == {"database_busy": 1}
     stored, post = load(engine, report_id)
     assert stored.needs_crawl and post.text == REPORT_DESCRIPTION  # nothing half-written
-    assert session_count(engine, Snapshot) == 0
+    assert count_rows(engine, Snapshot) == 0
 
     monkeypatch.setattr(reported, "_store", store)
     wind_back(engine, report_id, timedelta(hours=1))
@@ -330,8 +330,3 @@ def test_any_other_storing_error_ends_the_crawl(
     stored, post = load(engine, report_id)
     assert not stored.needs_crawl and post.text == REPORT_DESCRIPTION
     assert stored.crawl_error and stored.crawl_error.startswith("store_error")
-
-
-def session_count(engine: Engine, model: type) -> int:
-    with Session(engine) as session:
-        return len(session.exec(select(model)).all())

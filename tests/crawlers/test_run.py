@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, delete
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from crawlers.run import crawl_source
 from crawlers.sources import SourceNotFound
@@ -17,6 +17,7 @@ from crawlers.store import Store, decompress
 from models.crawl import CrawlRun, FetchState, PostFingerprint, Source
 from models.enums import PostOrigin, RunStatus
 from models.posts import Post, PostCluster, Snapshot
+from tests.conftest import count_rows
 from tests.crawlers.site import SiteServer
 
 MakeSource = Callable[..., Source]
@@ -29,11 +30,6 @@ def posts(engine: Engine, source_id: int | None = None) -> list[Post]:
         if source_id is not None:
             query = query.where(Post.source_id == source_id)
         return list(session.exec(query))
-
-
-def count(engine: Engine, model: Any) -> int:
-    with Session(engine) as session:
-        return session.exec(select(func.count()).select_from(model)).one()
 
 
 def test_feed_crawl_stores_posts_snapshots_and_counts(
@@ -59,7 +55,7 @@ def test_feed_crawl_stores_posts_snapshots_and_counts(
         served = site.root / "vnexpress/thoi-su/luong-co-so-tang-len-2-34-trieu-dong-4871234.html"
         assert decompress(snapshot.compressed) == served.read_bytes()
         assert snapshot.size == len(served.read_bytes()) > len(snapshot.compressed)
-    assert count(engine, PostFingerprint) == 3
+    assert count_rows(engine, PostFingerprint) == 3
 
 
 def test_unchanged_feed_costs_one_304(engine: Engine, make_source: MakeSource, crawl: Crawl):
@@ -189,7 +185,7 @@ def test_source_at_internal_address_fails_clearly_without_allowlist(
     assert run.status == RunStatus.failed
     assert run.errors == {"blocked_address": 1}
     assert run.error_message and shown in run.error_message and "nội bộ" in run.error_message
-    assert count(engine, Post) == 0
+    assert count_rows(engine, Post) == 0
 
 
 @pytest.mark.parametrize(
@@ -219,7 +215,7 @@ def test_unusable_source_fails_with_message(
     run = crawl(make_source(kind, path, **config).id)
     assert run.status == RunStatus.failed and run.errors == {error: 1}
     assert run.error_message
-    assert count(engine, Post) == 0
+    assert count_rows(engine, Post) == 0
 
 
 def test_malformed_feed_still_yields_its_good_items(
@@ -271,7 +267,7 @@ def test_crawling_twice_or_concurrently_stores_each_post_once(
         runs = [session.get(CrawlRun, rid) for rid in run_ids]
     assert all(r is not None and r.status == RunStatus.succeeded for r in runs)
     assert sum(r.new_posts for r in runs if r) == 3
-    assert count(engine, PostFingerprint) == 3
+    assert count_rows(engine, PostFingerprint) == 3
 
 
 def test_past_deadline_times_out(engine: Engine, make_source: MakeSource, crawl: Crawl):
@@ -279,7 +275,7 @@ def test_past_deadline_times_out(engine: Engine, make_source: MakeSource, crawl:
     run = crawl(source.id, deadline=time.monotonic() - 1)
     assert run.status == RunStatus.timed_out and run.finished_at is not None
     assert run.error_message and "hết thời hạn" in run.error_message
-    assert count(engine, Post) == 0
+    assert count_rows(engine, Post) == 0
 
 
 def test_crash_while_storing_leaves_no_half_post(
@@ -302,7 +298,7 @@ def test_crash_while_storing_leaves_no_half_post(
     assert run.new_posts == 2
     assert len(posts(engine, source.id)) == 2
     # the failed post left neither its snapshot nor its fingerprint behind
-    assert count(engine, Snapshot) == 2 and count(engine, PostFingerprint) == 2
+    assert count_rows(engine, Snapshot) == 2 and count_rows(engine, PostFingerprint) == 2
     monkeypatch.setattr(Store, "_cluster", original)
     again = crawl(source.id)  # the feed is fetched again (no 304) so the post is retried
     assert (again.not_modified, again.new_posts, again.duplicates) == (0, 1, 2)
@@ -311,7 +307,7 @@ def test_crash_while_storing_leaves_no_half_post(
 def test_unknown_source(engine: Engine):
     with pytest.raises(SourceNotFound):
         crawl_source(engine=engine, source_id=999_999)
-    assert count(engine, CrawlRun) == 0
+    assert count_rows(engine, CrawlRun) == 0
 
 
 def test_deadline_stops_a_crawl_in_flight(
@@ -322,7 +318,7 @@ def test_deadline_stops_a_crawl_in_flight(
     started = time.monotonic()
     run = crawl(source.id, settings=settings, deadline=started + 0.5)
     assert run.status == RunStatus.timed_out
-    assert count(engine, Post) == 0
+    assert count_rows(engine, Post) == 0
 
 
 def test_single_url_without_article_costs_a_304_next_time(
@@ -333,7 +329,7 @@ def test_single_url_without_article_costs_a_304_next_time(
     assert first.errors == {"no_article_text": 1} and first.pages_fetched == 1
     again = crawl(source.id)
     assert (again.not_modified, again.pages_fetched, again.errors) == (1, 0, {})
-    assert count(engine, Post) == 0
+    assert count_rows(engine, Post) == 0
 
 
 def test_single_url_failing_internally_is_fetched_again(
@@ -399,4 +395,4 @@ def test_a_broken_extraction_pool_fails_its_pages_not_the_run(
         run = crawl(thanhnien(make_source), extract_pool=pool)
     assert run.status == RunStatus.succeeded and run.new_posts == 0
     assert run.errors == {"http_404": 2, "internal": 3}  # the three pages, not the run
-    assert count(engine, Post) == 0
+    assert count_rows(engine, Post) == 0

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import numpy as np
 from datasketch import MinHash
 from sqlalchemy import Engine
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from crawlers.dedupe import SCHEME, NearDuplicateIndex, signature
 from crawlers.drop import DropItem
@@ -17,6 +17,7 @@ from crawlers.shingles import NUM_PERM, minhash_signature, shingle_hashes
 from crawlers.store import Store, StoreRequest
 from models.crawl import PostFingerprint
 from models.posts import Post, Snapshot
+from tests.conftest import count_rows
 
 TEXT = (
     "Bộ Tài chính cho biết lương cơ sở sẽ điều chỉnh từ ngày 1/7, áp dụng với cán bộ, "
@@ -40,11 +41,6 @@ def request(url: str, text: str) -> StoreRequest:
     return StoreRequest(article, fetched)
 
 
-def count(engine: Engine, model: type) -> int:
-    with Session(engine) as session:
-        return session.exec(select(func.count()).select_from(model)).one()
-
-
 def test_a_failing_post_leaves_the_rest_of_its_batch_stored(engine: Engine):
     store = Store(engine, settings=CrawlerSettings(), source_id=None, source_name="báo")
     store.load_index()
@@ -59,7 +55,12 @@ def test_a_failing_post_leaves_the_rest_of_its_batch_stored(engine: Engine):
     assert outcomes[0] is True and outcomes[2] is True and outcomes[3] is False
     assert isinstance(outcomes[1], DropItem) and outcomes[1].kind == "invalid_post"
     # the refused post left no snapshot or fingerprint behind
-    assert count(engine, Post) == count(engine, Snapshot) == count(engine, PostFingerprint) == 2
+    assert (
+        count_rows(engine, Post)
+        == count_rows(engine, Snapshot)
+        == count_rows(engine, PostFingerprint)
+        == 2
+    )
     with Session(engine) as session:
         first, near = session.exec(select(Post).order_by(col(Post.id))).all()
     # a post is compared with the posts written before it in the same transaction
