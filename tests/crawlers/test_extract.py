@@ -209,6 +209,28 @@ def test_article_pages(path: str, title: str, author: str, date: datetime):
     assert len(article.shingle_hashes) > 8 * 50  # 64-bit hashes of the shingles
 
 
+@pytest.mark.parametrize(
+    "generic",
+    [
+        '<a rel="author" href="/tac-gia/ban-bien-tap">Ban Biên Tập</a>',
+        '<div class="author">Ban Biên Tập</div>',
+    ],
+)
+def test_news_site_author_element_wins_over_a_generic_byline(generic: str):
+    # A VnExpress-style signature line names the reporter; a generic byline elsewhere on the
+    # page (a desk, a link to the author index) is only read when the site's own is absent.
+    body = "<p>" + "Nội dung bài viết về học phí năm học mới. " * 5 + "</p>"
+    signed = (
+        f"<html><body><article>{body}{generic}"
+        '<p class="author_mail"><strong>Thu Hằng</strong></p></article></body></html>'
+    )
+    unsigned = f"<html><body><article>{body}{generic}</article></body></html>"
+    assert extract_article(signed.encode(), BASE + "/a.html", "text/html").author == "Thu Hằng"
+    assert extract_article(unsigned.encode(), BASE + "/b.html", "text/html").author == (
+        "Ban Biên Tập"
+    )
+
+
 def test_selectors_override_extraction():
     path = "baochinhphu/thong-cao/phien-hop-chinh-phu-thuong-ky-thang-4-102250505.html"
     selectors = {
