@@ -1,5 +1,7 @@
 from datetime import datetime
+from typing import Annotated
 
+from pydantic import StringConstraints
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
@@ -8,7 +10,7 @@ from models.types import MAX_ID, UTCDateTime, utcnow
 
 
 class UserBase(SQLModel):
-    username: str = Field(min_length=3, max_length=64, regex=r"^[A-Za-z0-9_.\-]+$")
+    username: str = Field(min_length=3, max_length=64)
     full_name: str = Field(default="", max_length=200)
     role: Role
     partner_id: int | None = None
@@ -27,6 +29,12 @@ class User(UserBase, table=True):
 
 class UserCreate(UserBase):
     model_config = {"extra": "forbid"}
+    # A pydantic pattern, not SQLModel's Field(regex=): that keyword is silently ignored,
+    # which let in blank names and look-alike spellings (NFC and NFD "nguyễn" as two
+    # accounts). Checked on input only, so accounts created before still list.
+    username: Annotated[
+        str, StringConstraints(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    ]
     partner_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     password: str = Field(min_length=8, max_length=256)
 

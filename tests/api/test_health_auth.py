@@ -129,6 +129,11 @@ def test_admin_creates_accounts_and_partners(
     for partner_id in (2**63, 0, -1):
         huge = user | {"username": "doitac4", "partner_id": partner_id}
         assert client.post("/users", json=huge, headers=admin).status_code == 422
+    # Blank names and accented ones are refused: NFC and NFD "nguyễn" would be two accounts
+    # that look the same (the pattern was once written as SQLModel's ignored `regex=`).
+    for username in ("   ", "nguyễn", "nguye\u0302\u0303n", "bien tap"):
+        odd = user | {"username": username}
+        assert client.post("/users", json=odd, headers=admin).status_code == 422, username
     issued = client.post(
         f"/partners/{partner.json()['id']}/keys", json={"label": "CMS"}, headers=admin
     )
