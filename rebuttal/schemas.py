@@ -28,6 +28,8 @@ Line = Annotated[
     str, StringConstraints(max_length=500), AfterValidator(_no_control), AfterValidator(_not_blank)
 ]
 Note = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_no_control)]
+# Text a reader must find something in: a summary, a deliverable (blank is refused, kept trimmed).
+Required = Annotated[str, AfterValidator(_no_control), AfterValidator(_not_blank)]
 LongText = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(_no_control)]
 Topic = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")]
 HttpUrl = Annotated[
@@ -209,7 +211,7 @@ class TopicPolicyPublic(BaseModel):
 
 class RebuttalCreate(Strict):
     verdict: Verdict
-    summary: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    summary: Annotated[Required, StringConstraints(max_length=2000)]
     body: LongText = ""
     key_facts: list[Line] = Field(default_factory=list, max_length=50)
     note: Note | None = None
@@ -218,7 +220,7 @@ class RebuttalCreate(Strict):
 class RebuttalUpdate(Strict):
     version: Version | None = Field(default=None, description="Or send If-Match")
     verdict: Verdict | None = None
-    summary: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = None
+    summary: Annotated[Required, StringConstraints(max_length=2000)] | None = None
     body: LongText | None = None
     key_facts: list[Line] | None = Field(default=None, max_length=50)
     note: Note | None = None
@@ -289,7 +291,7 @@ class PublishIn(ReviewIn):
 class CorrectIn(Strict):
     version: Version | None = Field(default=None, description="Or send If-Match")
     verdict: Verdict | None = None
-    summary: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = None
+    summary: Annotated[Required, StringConstraints(max_length=2000)] | None = None
     body: LongText | None = None
     key_facts: list[Line] | None = Field(default=None, max_length=50)
     note: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
@@ -382,7 +384,7 @@ class PublicationPublic(BaseModel):
 
 class CommissionIn(Strict):
     partner_id: Id
-    deliverable: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    deliverable: Annotated[Required, StringConstraints(max_length=4000)]
     deadline: LocalDateTime
     budget_note: Note = ""
 

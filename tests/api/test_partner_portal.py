@@ -98,6 +98,17 @@ def test_partner_a_never_sees_partner_b(
         headers=approver.headers,
     )
     assert refused.status_code == 422
+    # Nor with nothing to deliver: a blank deliverable is refused, not offered.
+    blank = client.post(
+        f"/briefs/{b['brief']}/commissions",
+        json={
+            "partner_id": b["id"],
+            "deliverable": "   ",
+            "deadline": (utcnow() + timedelta(days=1)).isoformat(),
+        },
+        headers=approver.headers,
+    )
+    assert blank.status_code == 422, blank.text
 
 
 def test_cursor_pagination_and_etag(client: TestClient, two_partners: dict[str, Any]) -> None:

@@ -72,6 +72,9 @@ def test_draft_edit_versions_and_diff(
     assert edited.status_code == 200 and edited.json()["current_version"] == 2
     stale = client.patch(url, json={"summary": "x", "version": 1}, headers=editor.headers)
     assert stale.status_code == 409
+    # A blank summary is no summary: refused, not saved as a new version.
+    blank = client.patch(url, json={"summary": "   ", "version": 2}, headers=editor.headers)
+    assert blank.status_code == 422, blank.text
     versions = client.get(f"{url}/versions", headers=editor.headers).json()
     assert [v["number"] for v in versions] == [1, 2]
     diff = client.get(f"{url}/diff", params={"from": 1, "to": 2}, headers=editor.headers).json()
@@ -267,6 +270,7 @@ def test_correction_notifies_every_recipient_and_retraction(
     [
         {"verdict": "maybe"},
         {"summary": ""},
+        {"summary": "  \t "},
         {"summary": 5},
         {"key_facts": ["ok", "   "]},
         {"key_facts": "not a list"},
