@@ -223,6 +223,21 @@ def test_partner_acknowledges_and_reports_only_own_briefs(
     )
     rows = session.exec(select(Publication)).all()
     assert [(p.url, p.reach) for p in rows] == [("https://bao.example.vn/a", 500)]
+    # A reach typed as the portal shows numbers, "12.500", is twelve thousand five hundred:
+    # it was read as 12.5 -> refused, and "1.000" as 1.
+    for typed, count in (("12.500", 12500), ("1.000", 1000), ("3 400", 3400)):
+        url = f"https://bao.example.vn/{count}"
+        page = mine.post(
+            f"/ui/partner/briefs/{brief.brief_id}/publications", data={"url": url, "reach": typed}
+        )
+        assert page.status_code in (200, 303), page.text
+        row = session.exec(select(Publication).where(Publication.url == url)).one()
+        assert row.reach == count, typed
+    fraction = mine.post(
+        f"/ui/partner/briefs/{brief.brief_id}/publications",
+        data={"url": "https://bao.example.vn/b", "reach": "1.5"},
+    )
+    assert fraction.status_code == 422 and "không phải một số nguyên" in fraction.text
     assert mine.get("/ui/partner/commissions").status_code == 200
     staff = logged_in(Role.admin)
     assert staff.get("/ui/partner/briefs").status_code == 403

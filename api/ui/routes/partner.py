@@ -1,6 +1,7 @@
 """The partner portal: briefs meant for this press partner, acknowledgement, publications
 and commissions. Every call goes through rebuttal.briefs with the partner's own id."""
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -23,6 +24,28 @@ router = APIRouter(prefix="/ui/partner")
 
 def _say(request: Request, key: str, **values: object) -> str:
     return translate(lang_of(request), key).format(**values)
+
+
+# Digits grouped by thousands, as Vietnamese writes them (12.500) and English (12,500).
+_GROUPED = re.compile(r"\d{1,3}(?:([.,\s\u00a0])\d{3})(?:\1\d{3})*")
+
+
+def whole_number(text: str, *, field: str) -> int:
+    """A count typed by a person: "12.500" is twelve thousand five hundred, not 12.5 or 12.
+
+    Pydantic reads the string "12.500" as the float 12.5 and "1.000" as the integer 1, so a
+    partner reporting a reach the way the portal itself shows it would record a thousandth.
+    """
+    value = text.strip() or "0"
+    if _GROUPED.fullmatch(value):
+        value = re.sub(r"\D", "", value)
+    if not (value.isascii() and value.isdigit()):
+        raise InvalidInput(
+            f"«{text.strip()}» không phải một số nguyên (ví dụ: 12500 hoặc 12.500).",
+            f"'{text.strip()}' is not a whole number (e.g. 12500 or 12,500).",
+            field=field,
+        )
+    return int(value)
 
 
 def _partner_id(principal: PartnerUi) -> int:
@@ -117,10 +140,12 @@ def report_publication(
     session: SessionDep,
     principal: PartnerUi,
     url: Annotated[str, Form(max_length=2000)],
-    reach: Annotated[str, Form(max_length=12)] = "0",
+    reach: Annotated[str, Form(max_length=32)] = "0",
 ) -> Response:
     try:
-        publication_in = PublicationIn.model_validate({"url": url.strip(), "reach": reach or "0"})
+        publication_in = PublicationIn.model_validate(
+            {"url": url.strip(), "reach": whole_number(reach, field="reach")}
+        )
         briefs_service.report_publication(
             session=session,
             partner_id=_partner_id(principal),
