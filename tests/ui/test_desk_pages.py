@@ -146,8 +146,24 @@ def test_editor_drafts_adds_evidence_and_submits(
     assert any(m.startswith("Đã tạo bài phản bác") for m in alerts(page.text))
     row = session.exec(select(Rebuttal)).one()
     assert row.key_facts == ["a", "b"]
-    no_url = editor.post(f"/ui/rebuttals/{row.id}/evidence", data={"kind": "url", "title": "T"})
+    no_url = editor.post(
+        f"/ui/rebuttals/{row.id}/evidence",
+        data={"kind": "url", "title": "Thông cáo báo chí", "description": "Trang 2, mục 3"},
+    )
     assert no_url.status_code == 422
+    # A refused form comes back as it was typed, not blank.
+    assert 'value="Thông cáo báo chí"' in no_url.text and "Trang 2, mục 3</textarea>" in no_url.text
+    assert '<option value="url" selected>' in no_url.text
+    stale = editor.post(
+        f"/ui/rebuttals/{row.id}",
+        data={"version": "99", "verdict": "tin_gia", "summary": "Tóm tắt mới", "body": "Thân bài"},
+    )
+    assert stale.status_code == 422
+    assert "Tóm tắt mới</textarea>" in stale.text and "Thân bài</textarea>" in stale.text
+    # ...with the version that was read, so saving again cannot overwrite someone else's edit.
+    assert 'name="version" value="99"' in stale.text
+    session.refresh(row)
+    assert row.summary == "Không tăng"
     authority = editor.post(
         f"/ui/rebuttals/{row.id}/evidence",
         data={"kind": "authority_confirmation", "title": "Xác nhận", "authority": "Bộ GD-ĐT"},
@@ -357,6 +373,7 @@ def test_approver_commissions_and_partner_accepts_and_delivers(
         data={"partner_id": str(partner_id), "deliverable": "Bài", "deadline": "2020-01-01T08:00"},
     )
     assert past.status_code == 422 and "Hạn chót phải ở tương lai." in past.text
+    assert "Bài</textarea>" in past.text and 'value="2020-01-01T08:00"' in past.text
     stranger = seed.partner(engine, topics=("y_te",))
     page = approver.post(
         url,

@@ -108,7 +108,11 @@ def _page(
     diff_to: int | None = None,
     form_error: str | None = None,
     status_code: int = 200,
+    *,
+    forms: dict[str, dict[str, Any]] | None = None,
 ) -> Response:
+    """`forms` holds what a person typed into a form that was refused (by form name), so the
+    page shows it again instead of the stored values or blanks."""
     row = rebuttals_service.get(session=session, rebuttal_id=rebuttal_id)
     versions = rebuttals_service.versions(session=session, rebuttal_id=rebuttal_id)
     numbers = [v.number for v in versions]
@@ -168,6 +172,9 @@ def _page(
             "can_review": status == RebuttalStatus.in_review
             and role in (Role.approver, Role.admin),
             "form_error": form_error,
+            "edit_form": (forms or {}).get("edit"),
+            "evidence_form": (forms or {}).get("evidence", {}),
+            "commission_form": (forms or {}).get("commission", {}),
         },
         principal=principal,
         status_code=status_code,
@@ -219,6 +226,9 @@ def update_rebuttal(
         )
     except (VigilError, ValidationError) as exc:
         session.rollback()
+        # The version stays the one the editor read: after a conflict, saving again is refused
+        # again rather than overwriting the other person's change, yet nothing typed is lost.
+        typed = {"verdict": verdict, "summary": summary, "body": body, "key_facts": key_facts}
         return _page(
             request,
             session,
@@ -226,6 +236,7 @@ def update_rebuttal(
             rebuttal_id,
             form_error=error_message(request, exc),
             status_code=422,
+            forms={"edit": {**typed, "note": note, "version": version}},
         )
     flash(request, _say(request, "saved"))
     return _back(rebuttal_id)
@@ -266,6 +277,15 @@ def add_evidence(
         )
     except (VigilError, ValidationError) as exc:
         session.rollback()
+        typed = {
+            "kind": kind,
+            "title": title,
+            "url": url,
+            "description": description,
+            "authority": authority,
+            "confirmed_by": confirmed_by,
+            "confirmed_at": confirmed_at,
+        }
         return _page(
             request,
             session,
@@ -273,6 +293,7 @@ def add_evidence(
             rebuttal_id,
             form_error=error_message(request, exc),
             status_code=422,
+            forms={"evidence": typed},
         )
     flash(request, _say(request, "evidence_added"))
     return _back(rebuttal_id)
@@ -381,6 +402,12 @@ def create_commission(
         )
     except (VigilError, ValidationError) as exc:
         session.rollback()
+        typed = {
+            "partner_id": partner_id,
+            "deliverable": deliverable,
+            "deadline": deadline,
+            "budget_note": budget_note,
+        }
         return _page(
             request,
             session,
@@ -388,6 +415,7 @@ def create_commission(
             rebuttal_id,
             form_error=error_message(request, exc),
             status_code=422,
+            forms={"commission": typed},
         )
     flash(request, _say(request, "commission_created"))
     return _back(rebuttal_id)
