@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import numpy as np
 from pydantic import ValidationError
-from sqlalchemy import Engine, Table, insert, update
+from sqlalchemy import Engine, Table, bindparam, insert, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -43,6 +43,7 @@ _SNAPSHOTS = cast(Table, sa_inspect(Snapshot).local_table)
 _INSERT_POST = insert(_POSTS).returning(_POSTS.c.id)
 _INSERT_SNAPSHOT = insert(_SNAPSHOTS).returning(_SNAPSHOTS.c.id)
 _INSERT_FINGERPRINT = insert(cast(Table, sa_inspect(PostFingerprint).local_table))
+_POST_ID_BY_URL = select(_POSTS.c.id).where(_POSTS.c.canonical_url == bindparam("canonical_url"))
 # Columns a crawled post is inserted with (the rest keep their database defaults).
 _POST_COLUMNS = (
     "url",
@@ -256,18 +257,16 @@ class Store:
         )
         sig = article.signature or signature_from_hashes(self._hashes)
         # An already stored URL is found before anything is written.
-        exists = session.exec(
-            select(Post.id).where(Post.canonical_url == post.canonical_url)
-        ).first()
-        if exists is not None:
+        # Core statements on the session's connection, not ORM queries and objects: this
+        # is the crawl's hot path, and these are a plain lookup and plain inserts.
+        connection = session.connection()
+        exists = connection.execute(_POST_ID_BY_URL, {"canonical_url": post.canonical_url})
+        if exists.first() is not None:
             return False
         try:
             if fetched is not None:
                 snapshot_id = self._snapshot(session, fetched, article.snapshot)
             post.snapshot_id = snapshot_id
-            # Core statements on the session's connection, not ORM objects: this is the
-            # crawl's hot path, and the rows are plain inserts.
-            connection = session.connection()
             row = {column: getattr(post, column) for column in _POST_COLUMNS}
             post.id = connection.execute(_INSERT_POST, row).scalar_one()
             fingerprint = {"post_id": post.id, "signature": sig, "created_at": post.created_at}
