@@ -109,6 +109,8 @@ def test_case_page_shows_span_detection_and_only_allowed_moves(
     assert '<mark class="span"' in page and ">lũ quan chức ngu dốt</mark>" in page
     assert "ngôn từ xúc phạm (0,80)" in page and "ngu dốt +1.70" in page
     assert set(re.findall(r'name="to" value="(\w+)"', page)) == {"triaged", "dismissed"}
+    # The timeline speaks the reader's language: state names, not codes.
+    assert "(— → Mới)" in page and "→ new)" not in page
     approver = logged_in(Role.approver)
     assert (
         re.findall(r'name="to" value="(\w+)"', approver.get(f"/ui/cases/{case.case_id}").text) == []

@@ -27,3 +27,22 @@ def test_vietnamese_is_the_default() -> None:
     assert translate("vi", "logout") == "Đăng xuất"
     assert translate("en", "logout") == "Log out"
     assert translate("xx", "logout") == "Đăng xuất"
+
+
+def test_every_case_event_kind_has_a_label() -> None:
+    """The case timeline shows event kinds through `event_<kind>`; a kind without a label
+    appeared as a raw code ("post_joined", "sla_breached") to Vietnamese staff."""
+    from pathlib import Path
+
+    import rebuttal
+
+    kinds: set[str] = set()
+    for source in Path(rebuttal.__file__).parent.glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        # record(session, case, actor, "kind", ...) and `kind = "a" if ... else "b"`.
+        kinds |= set(re.findall(r'record\(\s*\w+,\s*\w+,\s*\w+,\s*"([a-z_]+)"', text))
+        for line in re.findall(r"^\s*kind = (.+)$", text, re.MULTILINE):
+            kinds |= set(re.findall(r'"([a-z_]+)"', line))
+    assert {"opened", "post_joined", "sla_breached", "reported"} <= kinds
+    missing = sorted(k for k in kinds if f"event_{k}" not in MESSAGES)
+    assert not missing, f"case event kinds without a label in api/ui/i18n.py: {missing}"
