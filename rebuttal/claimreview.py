@@ -1,6 +1,7 @@
 """A published rebuttal as schema.org ClaimReview JSON-LD, for search engines and fact-check
 aggregators."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -11,6 +12,7 @@ from models.enums import RebuttalStatus, Verdict
 from models.errors import NotFound
 from models.posts import Post
 from models.rebuttals import Rebuttal
+from models.types import VIETNAM_TZ
 from rebuttal import cases as cases_service
 from rebuttal.settings import DeskSettings
 
@@ -26,6 +28,12 @@ RATINGS: dict[str, tuple[int | None, str]] = {
 
 class ClaimReviewNotFound(NotFound):
     code = "claimreview_not_found"
+
+
+def _vietnam_date(value: datetime) -> str:
+    # Times are stored in UTC; a rebuttal published at 06:30 in Hanoi is dated that day, not
+    # the day before (the UTC date) as readers in Vietnam would otherwise see it.
+    return value.astimezone(VIETNAM_TZ).date().isoformat()
 
 
 def build(
@@ -57,7 +65,7 @@ def build(
         first = posts[0]
         item["firstAppearance"] = {"@type": "CreativeWork", "url": first.url}
         if first.published_at is not None:
-            item["datePublished"] = first.published_at.date().isoformat()
+            item["datePublished"] = _vietnam_date(first.published_at)
         if first.author:
             item["author"] = {"@type": "Person", "name": first.author}
     return {
@@ -68,7 +76,7 @@ def build(
         "reviewRating": rating,
         "itemReviewed": item,
         "author": {"@type": "Organization", "name": settings.organisation_name, "url": base},
-        "datePublished": row.published_at.date().isoformat(),
+        "datePublished": _vietnam_date(row.published_at),
         "reviewBody": row.summary,
         "inLanguage": "vi",
     }

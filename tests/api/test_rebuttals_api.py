@@ -2,7 +2,7 @@
 brief, correction and retraction, ClaimReview JSON-LD."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +16,7 @@ from models.cases import Case
 from models.desk import BriefRecipient, FeedbackLabel
 from models.enums import CaseState, Role
 from models.partners import Brief, Delivery
-from models.rebuttals import RebuttalVersion
+from models.rebuttals import Rebuttal, RebuttalVersion
 from models.types import utcnow
 from rebuttal import webhooks as webhooks_service
 from rebuttal.settings import DeskSettings
@@ -163,6 +163,14 @@ def test_review_rules_publish_and_claimreview(
     assert expanded[0]["@type"] == ["https://schema.org/ClaimReview"]
     rating = expanded[0]["https://schema.org/reviewRating"][0]
     assert rating["https://schema.org/alternateName"][0]["@value"] == "Tin giả"
+    # Dated in Vietnam: 23:30 UTC on the 26th is 06:30 on the 27th in Hanoi.
+    with Session(engine) as session:
+        row = session.get(Rebuttal, body["id"])
+        assert row is not None
+        row.published_at = datetime(2026, 11, 26, 23, 30, tzinfo=UTC)
+        session.add(row)
+        session.commit()
+    assert client.get(f"/claimreview/{body['id']}").json()["datePublished"] == "2026-11-27"
     assert (
         client.get(f"/briefs/{brief_id}", headers=editor.headers).json()["recipients"][0][
             "partner_id"
