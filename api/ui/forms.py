@@ -50,13 +50,27 @@ def optional_text(value: str | None) -> str | None:
     return value or None
 
 
+# A cell starting with one of these is a formula to Excel and LibreOffice.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula is quoted with a leading apostrophe: case
+    titles come from crawled posts, so "=HYPERLINK(...)" in a post must stay text."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
     """A CSV download; the BOM makes spreadsheet programs read Vietnamese as UTF-8."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     return Response(
         content="\ufeff" + buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

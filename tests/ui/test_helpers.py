@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from api.ui.charts import horizontal_bars, stacked_bars
+from api.ui.forms import csv_response
 from api.ui.metrics import FALSE_CLAIM, Window, label_of, percentile
 from api.ui.views import highlight
 from models.detections import Detection
@@ -73,3 +74,11 @@ def test_charts_escape_labels() -> None:
     assert svg.startswith('<svg class="chart" role="img"') and "<title>" in svg
     bars = str(horizontal_bars(title="t", items=[(evil, 3.0)]))
     assert "<script>" not in bars
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas() -> None:
+    """Case titles come from crawled posts; an export opened in Excel must not run them."""
+    rows = [['=HYPERLINK("http://x","bấm")', "+1", "-2", "@SUM(A1)", "Học phí", -3, 1.5, None]]
+    body = csv_response("x.csv", ["a", "b", "c", "d", "e", "f", "g", "h"], rows).body
+    line = bytes(body).decode("utf-8").lstrip("\ufeff").splitlines()[1]
+    assert line == '"\'=HYPERLINK(""http://x"",""bấm"")",\'+1,\'-2,\'@SUM(A1),Học phí,-3,1.5,'
