@@ -337,6 +337,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report_url": ("Đường dẫn bài đăng", "Link to the post"),
     "report_description": ("Điều gì sai trong bài?", "What is wrong with it?"),
     "report_description_help": ("Ít nhất 10 ký tự.", "At least 10 characters."),
+    "contact": ("Liên hệ", "Contact"),
     "report_contact": ("Email hoặc số điện thoại (không bắt buộc)", "E-mail or phone (optional)"),
     "report_contact_help": (
         "Chỉ dùng để báo cho bạn kết quả xử lý.",

@@ -82,3 +82,34 @@ def test_csv_cells_never_run_as_spreadsheet_formulas() -> None:
     body = csv_response("x.csv", ["a", "b", "c", "d", "e", "f", "g", "h"], rows).body
     line = bytes(body).decode("utf-8").lstrip("\ufeff").splitlines()[1]
     assert line == '"\'=HYPERLINK(""http://x"",""bấm"")",\'+1,\'-2,\'@SUM(A1),Học phí,-3,1.5,'
+
+
+def test_form_errors_are_explained_in_vietnamese() -> None:
+    """Refused forms named pydantic's English ("String should match pattern '^https?://...'")
+    to Vietnamese staff and to the public on the report page."""
+    from pydantic import ValidationError
+
+    from api.ui.forms import FIELD_LABELS, explain
+    from api.ui.i18n import MESSAGES
+    from rebuttal.reports import ReportIn
+    from rebuttal.schemas import EvidenceCreate
+
+    assert all(key in MESSAGES for key in FIELD_LABELS.values())
+
+    def message(lang: str, model: Any, data: dict[str, Any]) -> str:
+        try:
+            model.model_validate(data)
+        except ValidationError as exc:
+            return explain(lang, exc)
+        raise AssertionError("accepted")
+
+    report = {"url": "https://a.vn/p", "description": "ngắn", "contact": "abc"}
+    assert message("vi", ReportIn, report) == (
+        "Dữ liệu không hợp lệ — Mô tả: cần ít nhất 10 ký tự; "
+        "Liên hệ: phải là email hoặc số điện thoại"
+    )
+    evidence = {"kind": "url", "title": "   ", "url": "ftp://x"}
+    assert message("vi", EvidenceCreate, evidence) == (
+        "Dữ liệu không hợp lệ — Tiêu đề: không được để trống; Địa chỉ: không đúng định dạng"
+    )
+    assert message("en", EvidenceCreate, evidence).startswith("Invalid input — Title: Value error")
