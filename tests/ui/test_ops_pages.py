@@ -148,3 +148,15 @@ def test_monitor_cannot_open_ops_pages(logged_in: Callable[..., TestClient]) -> 
     monitor = logged_in(Role.monitor)
     page = monitor.get("/ui/ops/sources")
     assert page.status_code == 403 and "Không có quyền" in page.text
+
+
+def test_a_weight_takes_a_decimal_comma(
+    logged_in: Callable[..., TestClient], session: Session
+) -> None:
+    ops = logged_in(Role.ops)
+    page = ops.post(
+        "/ui/ops/sources",
+        data={"name": "Báo A", "kind": "feed", "url": "https://a.vn/rss", "weight": "1,5"},
+    )
+    assert page.status_code in (200, 303), page.text
+    assert session.exec(select(Source.weight)).one() == 1.5

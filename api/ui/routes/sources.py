@@ -107,7 +107,8 @@ def create_source(
                 "name": name.strip(),
                 "kind": kind,
                 "url": url.strip(),
-                "weight": weight.strip() or "1",
+                # "1,5" is how Vietnamese writes one and a half (the field is inputmode=decimal).
+                "weight": weight.strip().replace(",", ".") or "1",
                 "enabled": enabled == "on",
                 "config": config,
             }
