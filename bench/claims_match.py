@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
+from detector.claims.embeddings import SemanticSettings, load_encoder  # noqa: E402
 from detector.claims.evaluation import evaluate, read_claims, read_queries  # noqa: E402
 from detector.claims.matcher import ClaimMatcher, KnownClaim  # noqa: E402
 from detector.claims.store import load_match_model  # noqa: E402
@@ -76,6 +77,9 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--retrain", action="store_true")
     parser.add_argument("--eval-dir", type=Path, default=EVAL)
+    parser.add_argument(
+        "--embeddings", type=Path, help="rerank with a local sentence-embedding checkpoint"
+    )
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -87,14 +91,15 @@ def main() -> None:
         model = load_match_model()
     claims = read_claims(args.eval_dir / "claims.csv")
     queries = read_queries(args.eval_dir / "queries.csv")
-    result = evaluate(claims, queries, model)
+    semantic = SemanticSettings(load_encoder(str(args.embeddings))) if args.embeddings else None
+    result = evaluate(claims, queries, model, semantic)
     print(json.dumps({"bench": "claims_match", "part": "eval", **result}, ensure_ascii=False))
     print(json.dumps({"bench": "claims_match", "part": "topics", **topic_figures(args.eval_dir)}))
 
     filler = filler_claims(args.claims - len(claims), seed=1)
     known = claims + [KnownClaim(id=f"G{i}", text=t) for i, t in enumerate(filler)]
     start = time.perf_counter()
-    matcher = ClaimMatcher(known, model)
+    matcher = ClaimMatcher(known, model, semantic=semantic)
     build_s = time.perf_counter() - start
     latencies: list[float] = []
     hits = positives = 0

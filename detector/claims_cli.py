@@ -71,15 +71,28 @@ def eval_claims(
     queries: Path = typer.Option(..., "--queries", help="CSV: text,expected_id"),
     retrain: bool = typer.Option(False, "--retrain", help="Fit a fresh model first"),
     by_kind: bool = typer.Option(False, "--by-kind", help="Add figures per query kind"),
+    embeddings: Path | None = typer.Option(
+        None, "--embeddings", help="Rerank with a local sentence-embedding checkpoint folder"
+    ),
+    embeddings_weight: float = typer.Option(0.3, "--embeddings-weight", min=0.0, max=1.0),
+    embeddings_suggest: float = typer.Option(0.75, "--embeddings-suggest", min=-1.0, max=1.0),
 ) -> None:
     """Load CLAIMS into a fresh index, match every query, print one JSON object (recall_at_1,
     recall_at_5, autolink_recall, autolink_precision, false_autolinks, p99_ms)."""
+    from detector.claims.embeddings import SemanticSettings, load_encoder
     from detector.claims.evaluation import evaluate, read_claims, read_queries
 
     try:
         known = read_claims(claims)
         asked = read_queries(queries)
-        result = evaluate(known, asked, _model(retrain))
+        semantic = None
+        if embeddings is not None:
+            semantic = SemanticSettings(
+                load_encoder(str(embeddings)),
+                weight=embeddings_weight,
+                suggest_cosine=embeddings_suggest,
+            )
+        result = evaluate(known, asked, _model(retrain), semantic)
     except VigilError as exc:
         err.print(f"[red]{exc.message_en}[/red]")
         raise typer.Exit(2) from None

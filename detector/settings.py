@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -21,3 +22,8 @@ class DetectorSettings(BaseSettings):
     detect_batch_size: int = 256
     # How often (seconds) a running service re-reads the active-version pointer.
     registry_check_interval: float = 2.0
+    # Optional sentence-embedding reranking of claim matches (detector/claims/embeddings.py):
+    # the folder of a local checkpoint; unset, claims are matched on character n-grams alone.
+    claim_embeddings_path: Path | None = None
+    claim_embeddings_weight: float = Field(0.3, ge=0.0, le=1.0)
+    claim_embeddings_suggest: float = Field(0.75, ge=-1.0, le=1.0)

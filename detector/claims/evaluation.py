@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from detector.claims.embeddings import SemanticSettings
 from detector.claims.matcher import ClaimMatcher, ClaimMatchModel, KnownClaim
 from models.errors import InvalidInput
 
@@ -83,11 +84,14 @@ def _ratio(num: int, den: int) -> float | None:
 
 
 def evaluate(
-    claims: Sequence[KnownClaim], queries: Sequence[Query], model: ClaimMatchModel
+    claims: Sequence[KnownClaim],
+    queries: Sequence[Query],
+    model: ClaimMatchModel,
+    semantic: SemanticSettings | None = None,
 ) -> dict[str, Any]:
     """Recall@1/@5, auto-link recall and precision, false auto-links, p99 latency — overall
-    and per query kind."""
-    matcher = ClaimMatcher(claims, model)
+    and per query kind (with sentence-embedding reranking when ``semantic`` is given)."""
+    matcher = ClaimMatcher(claims, model, semantic=semantic)
     known = {str(c.id) for c in claims}
     unknown = sorted(
         {q.expected_id for q in queries if q.expected_id and q.expected_id not in known}
@@ -138,6 +142,7 @@ def evaluate(
     out = figures(counts["all"])
     out["p99_ms"] = round(float(np.percentile(latencies, 99)), 2) if latencies else None
     out["claims"] = len(claims)
+    out["embeddings"] = str(semantic.encoder.path) if semantic is not None else None
     out["thresholds"] = {
         "suggest": model.suggest_threshold,
         "autolink": model.autolink_threshold,

@@ -3,8 +3,9 @@
 :class:`ClaimMatcher` holds every known claim in a :class:`~detector.claims.index.ClaimIndex`.
 For a post it takes the top candidates by character n-gram cosine, reranks them with
 :class:`ClaimMatchModel` (a logistic regression over pair features, so the similarity is a
-probability in [0, 1]), and decides the stance of the post towards the best ones with the
-:class:`~detector.stance.StanceClassifier` bundled in the same model.
+probability in [0, 1]), optionally reranks again with sentence embeddings from a local
+checkpoint (:mod:`detector.claims.embeddings`), and decides the stance of the post towards
+the best ones with the :class:`~detector.stance.StanceClassifier` bundled in the same model.
 
 Two thresholds act on the similarity: at ``suggest_threshold`` the claim is shown to staff as
 a likely match; a link is made automatically only at ``autolink_threshold`` *and* when the
@@ -23,8 +24,9 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
+from detector.claims.embeddings import ClaimVectors, SemanticSettings
 from detector.claims.features import FEATURE_NAMES, candidate_features
-from detector.claims.index import ClaimIndex
+from detector.claims.index import Candidate, ClaimIndex
 from detector.claims.text import MatchKey, match_key
 from detector.stance import StanceClassifier, vetoes
 from models.enums import Stance
@@ -55,6 +57,7 @@ class Match:
     stance_confidence: float | None = None
     suggested: bool = False
     auto_linked: bool = False
+    embedding_cosine: float | None = None  # with sentence embeddings only
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +117,17 @@ class ClaimMatcher:
         *,
         candidates: int = 20,
         keys: Sequence[MatchKey] | None = None,
+        semantic: SemanticSettings | None = None,
     ) -> None:
         self.claims = list(claims)
         self.model = model
         self.candidates = candidates
         self.keys = list(keys) if keys is not None else [match_key(c.text) for c in self.claims]
         self.index = ClaimIndex([k.text for k in self.keys])
+        self.semantic = semantic
+        self.vectors = (
+            ClaimVectors(semantic.encoder, [c.text for c in self.claims]) if semantic else None
+        )
 
     def __len__(self) -> int:
         return len(self.claims)
@@ -130,18 +138,34 @@ class ClaimMatcher:
         threshold; only those can be auto-linked."""
         post = match_key((text or "")[:MAX_MATCH_CHARS])
         found = self.index.search(post.text, k=self.candidates)
+        vector = None
+        if self.semantic is not None and self.vectors is not None and (text or "").strip():
+            vector = self.semantic.encoder.encode([text[:MAX_MATCH_CHARS]])[0]
+            found = self._add_semantic_candidates(post, found, vector)
         if not found:
             return MatchResult()
         feats = candidate_features(
             post, [self.keys[c.position] for c in found], [c.cosine for c in found]
         )
         sims = self.model.similarity(feats)
-        order = sorted(range(len(found)), key=lambda i: (-sims[i], -found[i].cosine))[:k]
+        rank_by = sims
+        embedded: np.ndarray | None = None
+        if vector is not None and self.vectors is not None and self.semantic is not None:
+            embedded = self.vectors.cosines(vector, [c.position for c in found])
+            weight = self.semantic.weight
+            rank_by = (1.0 - weight) * sims + weight * np.clip(embedded, 0.0, 1.0)
+        ranked = sorted(range(len(found)), key=lambda i: (-rank_by[i], -sims[i], -found[i].cosine))
+        order = ranked[:k]
         matches: list[Match] = []
         for rank, i in enumerate(order):
             claim = self.claims[found[i].position]
             sim = float(sims[i])
-            suggested = sim >= self.model.suggest_threshold
+            cosine = float(embedded[i]) if embedded is not None else None
+            suggested = sim >= self.model.suggest_threshold or (
+                cosine is not None
+                and self.semantic is not None
+                and cosine >= self.semantic.suggest_cosine
+            )
             stance: str | None = None
             confidence: float | None = None
             auto = False
@@ -164,6 +188,23 @@ class ClaimMatcher:
                     stance_confidence=confidence,
                     suggested=suggested,
                     auto_linked=auto,
+                    embedding_cosine=cosine,
                 )
             )
         return MatchResult(matches)
+
+    def _add_semantic_candidates(
+        self, post: MatchKey, found: list[Candidate], vector: np.ndarray
+    ) -> list[Candidate]:
+        """The n-gram candidates plus the claims nearest by embedding that they missed, each
+        with its n-gram cosine so the reranker scores it like any other candidate."""
+        assert self.semantic is not None and self.vectors is not None
+        have = {c.position for c in found}
+        extra = [p for p in self.vectors.nearest(vector, self.semantic.candidates) if p not in have]
+        if not extra:
+            return found
+        query = self.index.vector(post.text)
+        cosines = (
+            self.index.cosines(query, np.asarray(extra)) if query.nnz else np.zeros(len(extra))
+        )
+        return found + [Candidate(p, float(c)) for p, c in zip(extra, cosines, strict=True)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,14 +18,18 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from detector.claims.embeddings import SemanticSettings, load_encoder
 from detector.claims.importer import ClaimRecord, ImportProblem, Parsed
 from detector.claims.matcher import ClaimMatcher, ClaimMatchModel, KnownClaim
 from detector.claims.schemas import ClaimCreate
 from detector.claims.text import match_key
+from detector.settings import DetectorSettings
 from models.claims import Claim, PostClaimLink
 from models.enums import RebuttalStatus, Stance, Verdict
-from models.errors import AlreadyExists, InvalidInput, NotFound
+from models.errors import AlreadyExists, InvalidInput, NotFound, VigilError
 from models.rebuttals import Rebuttal
+
+log = logging.getLogger(__name__)
 
 
 def text_hash(text: str) -> str:
@@ -219,6 +224,41 @@ def known_claims(*, session: Session) -> builtins.list[KnownClaim]:
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[tuple[Any, ...], ClaimMatcher]] = {}
+_semantic: builtins.list[SemanticSettings | None] = []
+
+
+def semantic_settings(settings: DetectorSettings | None = None) -> SemanticSettings | None:
+    """Sentence-embedding reranking as configured (``VIGIL_CLAIM_EMBEDDINGS_PATH``), or None.
+
+    A configured checkpoint that cannot be loaded is logged and matching goes on with
+    character n-grams alone: an optional reranker must not stop every post's analysis."""
+    settings = settings or DetectorSettings()
+    if settings.claim_embeddings_path is None:
+        return None
+    try:
+        encoder = load_encoder(str(settings.claim_embeddings_path))
+    except VigilError as exc:
+        log.error("claim embeddings disabled: %s", exc.message_en)
+        return None
+    return SemanticSettings(
+        encoder,
+        weight=settings.claim_embeddings_weight,
+        suggest_cosine=settings.claim_embeddings_suggest,
+    )
+
+
+def configured_semantic() -> SemanticSettings | None:
+    """semantic_settings() read once per process (the checkpoint is loaded once)."""
+    with _lock:
+        if not _semantic:
+            _semantic.append(semantic_settings())
+        return _semantic[0]
+
+
+def forget_semantic() -> None:
+    """Read the embedding settings again on next use (tests, a changed configuration)."""
+    with _lock:
+        _semantic.clear()
 
 
 def matcher(*, session: Session, model: ClaimMatchModel) -> ClaimMatcher:
@@ -226,8 +266,10 @@ def matcher(*, session: Session, model: ClaimMatchModel) -> ClaimMatcher:
     changed (the signature is cheap to read; building the index is not)."""
     bind = session.get_bind()
     key = str(bind.url) if hasattr(bind, "url") else str(id(bind))
+    semantic = configured_semantic()
     signature = (
         id(model),
+        id(semantic),
         *session.exec(
             select(func.count(), func.max(Claim.id), func.max(Claim.created_at)).select_from(Claim)
         ).one(),
@@ -241,7 +283,7 @@ def matcher(*, session: Session, model: ClaimMatchModel) -> ClaimMatcher:
         cached = _cache.get(key)
         if cached is not None and cached[0] == signature:
             return cached[1]
-    built = ClaimMatcher(known_claims(session=session), model)
+    built = ClaimMatcher(known_claims(session=session), model, semantic=semantic)
     with _lock:
         _cache[key] = (signature, built)
     return built
