@@ -294,7 +294,8 @@ class CorrectIn(Strict):
     summary: Annotated[Required, StringConstraints(max_length=2000)] | None = None
     body: LongText | None = None
     key_facts: list[Line] | None = Field(default=None, max_length=50)
-    note: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    # Every partner who received the brief is told this: it must say something.
+    note: Annotated[Required, StringConstraints(max_length=4000)]
 
 
 class RebuttalPublic(BaseModel):

@@ -239,6 +239,13 @@ def test_correction_notifies_every_recipient_and_retraction(
     client.post(f"{url}/evidence", json=AUTHORITY, headers=editor.headers)
     client.post(f"{url}/submit", json={"version": 1}, headers=editor.headers)
     client.post(f"{url}/publish", json={"version": 2}, headers=approver.headers)
+    # The note goes to every recipient: a blank one is refused, not sent.
+    blank = client.post(
+        f"{url}/correct",
+        json={"version": 3, "summary": "Chỉ một phần sai", "note": "   "},
+        headers=approver.headers,
+    )
+    assert blank.status_code == 422, blank.text
     corrected = client.post(
         f"{url}/correct",
         json={"version": 3, "verdict": "tin_sai_su_that", "note": "Một phần thông tin là đúng"},
