@@ -63,6 +63,9 @@ def match_text(
             else None,
             suggested=m.suggested,
             auto_linked=m.auto_linked,
+            embedding_cosine=round(m.embedding_cosine, 4)
+            if m.embedding_cosine is not None
+            else None,
         )
         for m in matcher.match(body.text, k=body.k).matches
     ]

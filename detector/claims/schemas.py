@@ -51,3 +51,6 @@ class MatchPublic(SQLModel):
     stance_confidence: float | None
     suggested: bool
     auto_linked: bool
+    # Cosine of the sentence embeddings, when the matcher reranks with them (see
+    # VIGIL_CLAIM_EMBEDDINGS_PATH); None otherwise.
+    embedding_cosine: float | None = None

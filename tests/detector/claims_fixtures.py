@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
 import pytest
 
+from detector.claims.embeddings import SemanticSettings
 from detector.claims.matcher import ClaimMatcher, ClaimMatchModel, KnownClaim
 from detector.claims.training import reranker_rows, training_pairs
 from detector.stance import StanceClassifier
@@ -50,3 +55,26 @@ def match_model_fixture() -> ClaimMatchModel:
 @pytest.fixture(scope="session", name="matcher")
 def matcher_fixture(match_model: ClaimMatchModel) -> ClaimMatcher:
     return ClaimMatcher(TEST_CLAIMS, match_model)
+
+
+class ChosenVectors:
+    """An encoder whose vectors the test chooses: text -> unit vector by its first match."""
+
+    path = Path("chosen")
+    dim = 3
+
+    def __init__(self, table: Sequence[tuple[str, Sequence[float]]]) -> None:
+        self.table = [(needle, np.asarray(v, dtype=np.float32)) for needle, v in table]
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for needle, vector in self.table:
+                if needle in text:
+                    out[row] = vector / np.linalg.norm(vector)
+                    break
+        return out
+
+
+def semantic(table: Sequence[tuple[str, Sequence[float]]], **kwargs: float) -> SemanticSettings:
+    return SemanticSettings(ChosenVectors(table), **kwargs)  # type: ignore[arg-type]

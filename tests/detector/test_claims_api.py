@@ -8,7 +8,7 @@ from detector.claims import service
 from detector.claims.matcher import ClaimMatchModel
 from detector.claims.schemas import ClaimCreate
 from models.enums import Role, Verdict
-from tests.detector.claims_fixtures import TEST_CLAIMS, match_model_fixture  # noqa: F401
+from tests.detector.claims_fixtures import TEST_CLAIMS, match_model_fixture, semantic  # noqa: F401
 
 
 @pytest.fixture
@@ -70,3 +70,23 @@ def test_ops_and_partners_cannot_match(
         == 403
     )
     assert client.get("/claims", headers=auth_headers(Role.partner)).status_code in {401, 403}
+
+
+def test_match_shows_the_embedding_cosine_when_embeddings_rerank(
+    client: TestClient,
+    auth_headers: Callable[[Role], dict[str, str]],
+    stored: list[int],
+    match_model: ClaimMatchModel,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("api.routers.claims.load_match_model", lambda: match_model)
+    body = {"text": "ve xe buyt ha noi tang gap 3 tu thang 10 roi", "k": 2}
+    plain = client.post("/claims/match", json=body, headers=auth_headers(Role.monitor))
+    assert plain.status_code == 200 and plain.json()[0]["embedding_cosine"] is None
+    configured = semantic([("ve xe buyt", (1, 0, 0)), ("Giá vé xe buýt", (1, 0.2, 0))])
+    monkeypatch.setattr(service, "configured_semantic", lambda: configured)
+    reranked = client.post("/claims/match", json=body, headers=auth_headers(Role.monitor))
+    assert reranked.status_code == 200, reranked.text
+    best = reranked.json()[0]
+    assert best["claim_id"] == stored[0]
+    assert best["embedding_cosine"] == pytest.approx(0.9806, abs=1e-3)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +12,17 @@ import pytest
 from typer.testing import CliRunner
 
 from detector.claims import service
-from detector.claims.embeddings import ClaimVectors, SemanticSettings, SentenceEncoder
+from detector.claims.embeddings import ClaimVectors, SentenceEncoder
 from detector.claims.matcher import ClaimMatcher, ClaimMatchModel
 from detector.claims_cli import claims_app
 from detector.settings import DetectorSettings
 from models.errors import InvalidInput
-from tests.detector.claims_fixtures import TEST_CLAIMS, match_model_fixture  # noqa: F401
+from tests.detector.claims_fixtures import (  # noqa: F401
+    TEST_CLAIMS,
+    ChosenVectors,
+    match_model_fixture,
+    semantic,
+)
 from tests.detector.test_claims_eval import write_sets
 
 torch = pytest.importorskip("torch")
@@ -80,29 +84,6 @@ def test_bad_checkpoint_folders_are_refused_clearly(tmp_path: Path) -> None:
     (broken / "config.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(InvalidInput, match="Cannot load the embedding checkpoint"):
         SentenceEncoder(broken)
-
-
-class ChosenVectors:
-    """An encoder whose vectors the test chooses: text -> unit vector by its first match."""
-
-    path = Path("chosen")
-    dim = 3
-
-    def __init__(self, table: Sequence[tuple[str, Sequence[float]]]) -> None:
-        self.table = [(needle, np.asarray(v, dtype=np.float32)) for needle, v in table]
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for needle, vector in self.table:
-                if needle in text:
-                    out[row] = vector / np.linalg.norm(vector)
-                    break
-        return out
-
-
-def semantic(table: Sequence[tuple[str, Sequence[float]]], **kwargs: float) -> SemanticSettings:
-    return SemanticSettings(ChosenVectors(table), **kwargs)  # type: ignore[arg-type]
 
 
 BUS = "Giá vé xe buýt"
