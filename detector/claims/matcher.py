@@ -118,15 +118,24 @@ class ClaimMatcher:
         candidates: int = 20,
         keys: Sequence[MatchKey] | None = None,
         semantic: SemanticSettings | None = None,
+        reuse: ClaimMatcher | None = None,
     ) -> None:
+        """``reuse``: an older matcher whose claim embeddings are taken rather than encoded
+        again (the claims it shares with this one)."""
         self.claims = list(claims)
         self.model = model
         self.candidates = candidates
         self.keys = list(keys) if keys is not None else [match_key(c.text) for c in self.claims]
         self.index = ClaimIndex([k.text for k in self.keys])
         self.semantic = semantic
-        self.vectors = (
-            ClaimVectors(semantic.encoder, [c.text for c in self.claims]) if semantic else None
+        self.vectors: ClaimVectors | None = (
+            ClaimVectors(
+                semantic.encoder,
+                [c.text for c in self.claims],
+                reuse=reuse.vectors if reuse is not None else None,
+            )
+            if semantic
+            else None
         )
 
     def __len__(self) -> int:

@@ -283,7 +283,8 @@ def matcher(*, session: Session, model: ClaimMatchModel) -> ClaimMatcher:
         cached = _cache.get(key)
         if cached is not None and cached[0] == signature:
             return cached[1]
-    built = ClaimMatcher(known_claims(session=session), model, semantic=semantic)
+    previous = cached[1] if cached is not None else None
+    built = ClaimMatcher(known_claims(session=session), model, semantic=semantic, reuse=previous)
     with _lock:
         _cache[key] = (signature, built)
     return built

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from detector.claims import service
-from detector.claims.embeddings import ClaimVectors, SentenceEncoder
+from detector.claims.embeddings import ClaimVectors, SemanticSettings, SentenceEncoder
 from detector.claims.matcher import ClaimMatcher, ClaimMatchModel
 from detector.claims_cli import claims_app
 from detector.settings import DetectorSettings
@@ -174,3 +175,26 @@ def test_cli_eval_with_embeddings(
     missing = runner.invoke(claims_app, [*args, "--embeddings", str(tmp_path / "nowhere")])
     assert missing.exit_code == 2
     assert "No embedding checkpoint" in missing.output
+
+
+class CountingVectors(ChosenVectors):
+    def __init__(self, table: Sequence[tuple[str, Sequence[float]]]) -> None:
+        super().__init__(table)
+        self.encoded: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.encoded.extend(texts)
+        return super().encode(texts)
+
+
+def test_a_rebuild_encodes_only_the_new_claims(match_model: ClaimMatchModel) -> None:
+    encoder = CountingVectors([(BUS, (1, 0, 0)), (BLOOD, (0, 1, 0)), (GOLF, (0, 0, 1))])
+    settings = SemanticSettings(encoder)  # type: ignore[arg-type]
+    first = ClaimMatcher(TEST_CLAIMS[:3], match_model, semantic=settings)
+    assert len(encoder.encoded) == 3
+    encoder.encoded.clear()
+    second = ClaimMatcher(TEST_CLAIMS, match_model, semantic=settings, reuse=first)
+    assert sorted(encoder.encoded) == sorted(c.text for c in TEST_CLAIMS[3:])
+    fresh = ClaimMatcher(TEST_CLAIMS, match_model, semantic=settings)
+    assert second.vectors is not None and fresh.vectors is not None
+    assert np.array_equal(second.vectors.matrix, fresh.vectors.matrix)
