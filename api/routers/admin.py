@@ -1,7 +1,9 @@
 """Accounts and partner keys, for admins."""
 
+from typing import Annotated
+
 from fastapi import APIRouter, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from api.deps import AdminDep, PartnerDep, SessionDep
 from api.params import IdPath
@@ -9,15 +11,18 @@ from models.partners import PartnerKeyCreate, PartnerKeyIssued, PartnerKeyPublic
 from models.users import UserCreate, UserPublic
 from rebuttal import partners as partners_service
 from rebuttal import users as users_service
+from rebuttal.schemas import Topic
 
 router = APIRouter(tags=["admin"])
 
 
+# Subscriptions are matched against case topic codes exactly: "Giáo dục" or " y_te " would
+# be stored and never match, and the partner would silently receive nothing.
 class PartnerCreate(BaseModel):
     model_config = {"extra": "forbid"}
-    name: str = Field(min_length=1, max_length=300)
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
     contact_email: str | None = Field(default=None, max_length=320)
-    topics: list[str] = Field(default_factory=list, max_length=50)
+    topics: list[Topic] = Field(default_factory=list, max_length=50)
 
 
 class PartnerPublic(BaseModel):
@@ -104,7 +109,7 @@ def revoke_key(
 
 class PartnerUpdate(BaseModel):
     model_config = {"extra": "forbid"}
-    topics: list[str] | None = Field(default=None, max_length=50)
+    topics: list[Topic] | None = Field(default=None, max_length=50)
     active: bool | None = None
     contact_email: str | None = Field(default=None, max_length=320)
 

@@ -113,6 +113,17 @@ def test_admin_creates_accounts_and_partners(
     )
     assert partner.status_code == 201
     assert client.post("/partners", json={"name": "Báo Demo"}, headers=admin).status_code == 409
+    # Topics are codes cases carry; anything else would be stored and never match a brief.
+    for bad in (
+        {"name": "   "},
+        {"name": "Báo B", "topics": ["Giáo dục"]},
+        {"name": "Báo C", "topics": [""]},
+    ):
+        assert client.post("/partners", json=bad, headers=admin).status_code == 422, bad
+    changed = client.patch(
+        f"/partners/{partner.json()['id']}", json={"topics": [" y_te "]}, headers=admin
+    )
+    assert changed.status_code == 422
     user = {
         "username": "doitac",
         "role": "partner",
