@@ -102,6 +102,10 @@ def test_schedule_create_pause_resume_run_now(
     assert ("info", f"Đã xếp lượt chạy #{run.id} cho nguồn #{source_id}.") in alerts(page.text)
     runs_page = ops.get("/ui/ops/runs?status=queued")
     assert f"crawl:{source_id}" in runs_page.text
+    # Status and trigger are named for the reader, not shown as codes ("queued", "run_now").
+    row = runs_page.text.split(f"<td>crawl:{source_id}</td>", 1)[1].split("</tr>", 1)[0]
+    assert "<td>Chạy ngay</td>" in row and ">Đang chờ</span>" in row
+    assert '<option value="queued" selected>Đang chờ</option>' in runs_page.text
     ops.post(f"/ui/ops/schedules/{source_id}/resume")
     session.refresh(schedule)
     assert schedule.paused is False
