@@ -83,6 +83,11 @@ def test_bulk_assign_and_dismiss_report_each_case(
     messages = alerts(page.text)
     assert "Đã xử lý 0/1 vụ việc." in messages
     assert any(m.startswith(f"#{first.case_id}: ") for m in messages)
+    # A dismissal without a reason is explained on the queue, not on a bare error page.
+    page = monitor.post(
+        "/ui/queue/bulk", data={"action": "dismiss", "case_ids": [f"{first.case_id}:2"]}
+    )
+    assert page.status_code == 200 and "Cần ghi lý do bỏ qua." in alerts(page.text)
     page = monitor.post("/ui/queue/bulk", data={"action": "dismiss", "case_ids": []})
     assert "Hãy chọn ít nhất một vụ việc." in alerts(page.text)
     page = monitor.post("/ui/queue/bulk", data={"action": "dismiss", "case_ids": ["1:x"]})

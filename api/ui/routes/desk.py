@@ -18,7 +18,7 @@ from crawlers import snapshots as snapshots_service
 from detector.service import post_text
 from models.cases import Case
 from models.enums import CaseState, Role
-from models.errors import InvalidInput
+from models.errors import InvalidInput, VigilError
 from rebuttal import cases as cases_service
 from rebuttal import users as users_service
 from rebuttal.actors import Actor
@@ -223,15 +223,22 @@ def queue_bulk(
         target = None
     else:
         raise InvalidInput("Thao tác không hợp lệ.", "Unknown action.", field="action")
-    outcomes = cases_service.bulk(
-        session=session,
-        action=action,
-        items=items,
-        actor=actor_of(principal),
-        assignee_id=target,
-        reason=optional_text(reason),
-        lang=lang_of(request),
-    )
+    try:
+        outcomes = cases_service.bulk(
+            session=session,
+            action=action,
+            items=items,
+            actor=actor_of(principal),
+            assignee_id=target,
+            reason=optional_text(reason),
+            lang=lang_of(request),
+        )
+    except VigilError as exc:
+        # A missing reason or an unknown assignee: say so on the queue, where the selection
+        # and the filters are, rather than on a bare error page.
+        session.rollback()
+        flash(request, exc.message(lang_of(request)), "error")
+        return back_to(request, "/ui/queue")
     done = sum(1 for o in outcomes if o.ok)
     flash(request, _say(request, "bulk_done", done=done, total=len(outcomes)))
     for outcome in outcomes:
