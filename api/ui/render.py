@@ -52,6 +52,17 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
     ]
 
 
+def topic_name(lang: str, code: str) -> str:
+    """A policy topic as staff and partners call it ("Giáo dục và học phí"), not its code;
+    a code outside the detector's taxonomy shows as itself."""
+    from detector.topics import TOPICS
+
+    topic = TOPICS.get(code)
+    if topic is None:
+        return code
+    return topic.label_en if lang == "en" else topic.label_vi
+
+
 def local_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     """Times are stored in UTC and shown in Vietnam time, where staff and partners are."""
     if value is None:
@@ -93,6 +104,7 @@ def render(
         "current_path": request.url.path,
         "flashes": request.session.pop("flash", []) if not template.startswith("_") else [],
         "role_name": lambda role: translate(lang, f"role_{role}"),
+        "topic_name": lambda code: topic_name(lang, code),
         "has_key": lambda key: key in MESSAGES,
     }
     full.update(context or {})

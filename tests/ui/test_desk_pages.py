@@ -44,6 +44,10 @@ def test_queue_lists_open_cases_with_reasons_and_csv(
     assert f'id="case-row-{case.case_id}"' in page.text and case.title in page.text
     assert "Mức rủi ro" in page.text  # a priority reason badge
     assert 'hx-trigger="every 20s' in page.text
+    # Topics by name, not code (the filter and the CSV keep the code).
+    assert "<td>Giáo dục và học phí</td>" in page.text and "<td>giao_duc</td>" not in page.text
+    case_page = monitor.get(f"/ui/cases/{case.case_id}").text
+    assert "Chủ đề: Giáo dục và học phí" in case_page
     rows = monitor.get("/ui/queue/rows?state=new")
     assert rows.text.lstrip().startswith('<tbody id="queue-rows"')
     assert case.title in rows.text

@@ -12,7 +12,7 @@ from api.ui.charts import horizontal_bars, stacked_bars
 from api.ui.deps import StaffUi, lang_of
 from api.ui.forms import csv_response
 from api.ui.i18n import translate
-from api.ui.render import render
+from api.ui.render import render, topic_name
 
 router = APIRouter(prefix="/ui")
 
@@ -96,7 +96,10 @@ def dashboard(
             ),
             "topic_chart": horizontal_bars(
                 title=translate(lang, "chart_topics"),
-                items=[(name, float(n)) for name, n in flagged.by_topic.most_common(10)],
+                items=[
+                    (topic_name(lang, name), float(n))
+                    for name, n in flagged.by_topic.most_common(10)
+                ],
             ),
             "ttr_chart": horizontal_bars(title=translate(lang, "chart_ttr"), items=histogram),
             "sla_chart": stacked_bars(
