@@ -63,6 +63,16 @@ def topic_name(lang: str, code: str) -> str:
     return topic.label_en if lang == "en" else topic.label_vi
 
 
+def number(lang: str, value: float | int | None, decimals: int = 0) -> str:
+    """12.500 and 89,6 in Vietnamese; 12,500 and 89.6 in English."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    if lang == "en":
+        return text
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
 def local_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     """Times are stored in UTC and shown in Vietnam time, where staff and partners are."""
     if value is None:
@@ -105,6 +115,7 @@ def render(
         "flashes": request.session.pop("flash", []) if not template.startswith("_") else [],
         "role_name": lambda role: translate(lang, f"role_{role}"),
         "topic_name": lambda code: topic_name(lang, code),
+        "num": lambda value, decimals=0: number(lang, value, decimals),
         "has_key": lambda key: key in MESSAGES,
     }
     full.update(context or {})

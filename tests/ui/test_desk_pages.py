@@ -48,6 +48,7 @@ def test_queue_lists_open_cases_with_reasons_and_csv(
     assert "<td>Giáo dục và học phí</td>" in page.text and "<td>giao_duc</td>" not in page.text
     case_page = monitor.get(f"/ui/cases/{case.case_id}").text
     assert "Chủ đề: Giáo dục và học phí" in case_page
+    assert re.search(r"<td>\d+,\d</td>", page.text)  # priority with a decimal comma
     rows = monitor.get("/ui/queue/rows?state=new")
     assert rows.text.lstrip().startswith('<tbody id="queue-rows"')
     assert case.title in rows.text

@@ -113,3 +113,13 @@ def test_form_errors_are_explained_in_vietnamese() -> None:
         "Dữ liệu không hợp lệ — Tiêu đề: không được để trống; Địa chỉ: không đúng định dạng"
     )
     assert message("en", EvidenceCreate, evidence).startswith("Invalid input — Title: Value error")
+
+
+def test_numbers_follow_the_reader_s_language() -> None:
+    """Reach showed as 8.400 in English and 11160 on the case page, and priority as 89.6
+    beside reach 8.400 in Vietnamese, where the dot groups thousands."""
+    from api.ui.render import number
+
+    assert number("vi", 1234567.891, 1) == "1.234.567,9" and number("vi", 8400) == "8.400"
+    assert number("en", 1234567.891, 1) == "1,234,567.9" and number("en", 8400) == "8,400"
+    assert number("vi", None) == "—"
