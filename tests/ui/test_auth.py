@@ -176,3 +176,16 @@ def test_a_suspended_partners_people_lose_their_sessions(
         partners_service.update(session=session, partner_id=partner_id, active=False)
         session.commit()
     assert client.get("/ui/partner/briefs", follow_redirects=False).status_code == 303
+
+
+def test_login_forgives_spaces_around_the_name(
+    browser: TestClient, make_user: Callable[..., User]
+) -> None:
+    user = make_user(Role.monitor)
+    token = csrf_from(browser.get("/ui/login").text)
+    response = browser.post(
+        "/ui/login",
+        data={"username": f" {user.username} ", "password": TEST_PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303

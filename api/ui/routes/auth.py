@@ -69,6 +69,8 @@ def login(
     password: Annotated[str, Form(max_length=256)],
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
+    # Names never hold spaces; phone keyboards add one after an autocompleted word.
+    username = username.strip()
     user = users_service.authenticate(session=session, username=username, password=password)
     if user is None or user.id is None:
         return render(
