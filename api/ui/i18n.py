@@ -384,6 +384,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "open_breached_now": ("đang quá hạn", "open and overdue now"),
     "partner": ("Đối tác", "Partner"),
     "briefs_sent": ("Bản tin đã gửi", "Briefs sent"),
+    "partner_active": ("Đang hợp tác", "Active"),
     "inactive": ("Ngừng", "Inactive"),
     "logins": ("Tài khoản", "Logins"),
     "topics": ("Chủ đề theo dõi", "Topics"),

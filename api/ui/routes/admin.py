@@ -45,6 +45,7 @@ def _page(
     form_error: str | None = None,
     new_key: str | None = None,
     status_code: int = 200,
+    new_partner: dict[str, str] | None = None,
 ) -> Response:
     partners = partners_service.list(session=session)
     keys = {
@@ -65,6 +66,8 @@ def _page(
             "logins": logins,
             "form_error": form_error,
             "new_key": new_key,
+            # What was typed into a refused "add a partner" form, shown again.
+            "new_partner": new_partner or {},
         },
         principal=principal,
         status_code=status_code,
@@ -85,6 +88,7 @@ def create_partner(
     contact_email: Annotated[str, Form(max_length=320)] = "",
     topics: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
+    typed = {"name": name, "contact_email": contact_email, "topics": topics}
     try:
         topic_list = _topics(topics)
     except ValueError as exc:
@@ -94,6 +98,7 @@ def create_partner(
             principal,
             form_error=_say(request, "bad_topics", topics=str(exc)),
             status_code=422,
+            new_partner=typed,
         )
     if not name.strip():
         return _page(
@@ -102,6 +107,7 @@ def create_partner(
             principal,
             form_error=_say(request, "name_required"),
             status_code=422,
+            new_partner=typed,
         )
     try:
         partner = partners_service.create(
@@ -113,7 +119,12 @@ def create_partner(
     except VigilError as exc:
         session.rollback()
         return _page(
-            request, session, principal, form_error=error_message(request, exc), status_code=422
+            request,
+            session,
+            principal,
+            form_error=error_message(request, exc),
+            status_code=422,
+            new_partner=typed,
         )
     flash(request, _say(request, "partner_created", name=partner.name))
     return RedirectResponse("/ui/admin/partners", status_code=303)
