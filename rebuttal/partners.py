@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
@@ -42,6 +43,8 @@ def list(*, session: Session) -> Sequence[Partner]:  # house rule: services name
 def create(
     *, session: Session, name: str, contact_email: str | None = None, topics: Sequence[str] = ()
 ) -> Partner:
+    # NFC, so a name typed with combining marks is the same name, not a look-alike second one.
+    name = unicodedata.normalize("NFC", name)
     if session.exec(select(Partner).where(Partner.name == name)).first() is not None:
         raise PartnerExists(f"Đối tác «{name}» đã có.", f"Partner '{name}' already exists.")
     partner = Partner(name=name, contact_email=contact_email, topics=[*topics])

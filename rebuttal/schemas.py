@@ -1,5 +1,6 @@
 """Input and output shapes of the desk (the *Create / *Update / *Public families)."""
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -16,6 +17,12 @@ def _no_control(value: str) -> str:
     return value
 
 
+def _nfc(value: str) -> str:
+    # One spelling for one text: "ế" typed as e + two combining marks (macOS, some Vietnamese
+    # keyboards) is stored as the one character posts and claims use, so it compares equal.
+    return unicodedata.normalize("NFC", value)
+
+
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
@@ -25,12 +32,22 @@ def _not_blank(value: str) -> str:
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=1, le=MAX_ID)]
 Line = Annotated[
-    str, StringConstraints(max_length=500), AfterValidator(_no_control), AfterValidator(_not_blank)
+    str,
+    StringConstraints(max_length=500),
+    AfterValidator(_no_control),
+    AfterValidator(_not_blank),
+    AfterValidator(_nfc),
 ]
-Note = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_no_control)]
+Note = Annotated[
+    str, StringConstraints(max_length=4000), AfterValidator(_no_control), AfterValidator(_nfc)
+]
 # Text a reader must find something in: a summary, a deliverable (blank is refused, kept trimmed).
-Required = Annotated[str, AfterValidator(_no_control), AfterValidator(_not_blank)]
-LongText = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(_no_control)]
+Required = Annotated[
+    str, AfterValidator(_no_control), AfterValidator(_not_blank), AfterValidator(_nfc)
+]
+LongText = Annotated[
+    str, StringConstraints(max_length=100_000), AfterValidator(_no_control), AfterValidator(_nfc)
+]
 Topic = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")]
 HttpUrl = Annotated[
     str,

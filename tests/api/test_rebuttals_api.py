@@ -1,6 +1,7 @@
 """Rebuttals over HTTP: drafting, versions and diffs, evidence, review rules, publication as a
 brief, correction and retraction, ClaimReview JSON-LD."""
 
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -278,6 +279,23 @@ def test_correction_notifies_every_recipient_and_retraction(
             == 2
         )
     assert client.get(f"/claimreview/{body['id']}").status_code == 404
+
+
+def test_text_typed_with_combining_marks_is_stored_composed(
+    client: TestClient, engine: Engine, desk: dict[str, Staff]
+) -> None:
+    """macOS and some Vietnamese keyboards type "ổ" as o + two combining marks (NFD); posts
+    and claims are stored composed (NFC), and a rebuttal must compare and search like them."""
+    case = seed_case(engine, state=CaseState.triaged)
+    nfd = {
+        "verdict": "tin_gia",
+        "summary": unicodedata.normalize("NFD", "Học phí giữ ổn định"),
+        "key_facts": [unicodedata.normalize("NFD", "Mức trần không đổi")],
+    }
+    made = client.post(f"/cases/{case.id}/rebuttal", json=nfd, headers=desk["editor"].headers)
+    assert made.status_code == 201, made.text
+    assert made.json()["summary"] == "Học phí giữ ổn định"
+    assert made.json()["key_facts"] == ["Mức trần không đổi"]
 
 
 @pytest.mark.parametrize(
