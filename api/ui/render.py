@@ -3,6 +3,7 @@
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
@@ -88,6 +89,19 @@ templates.env.filters["localtime"] = local_time
 templates.env.filters["iso"] = iso
 
 
+def here(request: Request) -> str:
+    """Where the language switch brings the reader back to: this page with its query
+    (filters, cursor, the login's next). A page drawn in answer to a refused form (POST) has
+    no address of its own to come back to; the page the form was on (Referer) does."""
+    if request.method == "GET":
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith("/ui"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/ui/"
+
+
 def flash(request: Request, message: str, level: str = "info") -> None:
     """A message shown once on the next rendered page (kept in the signed session)."""
     messages = list(request.session.get("flash", []))
@@ -112,6 +126,7 @@ def render(
         "principal": principal,
         "nav": nav_for(principal),
         "current_path": request.url.path,
+        "back_here": here(request),
         "flashes": request.session.pop("flash", []) if not template.startswith("_") else [],
         "role_name": lambda role: translate(lang, f"role_{role}"),
         "topic_name": lambda code: topic_name(lang, code),

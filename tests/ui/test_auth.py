@@ -189,3 +189,19 @@ def test_login_forgives_spaces_around_the_name(
         follow_redirects=False,
     )
     assert response.status_code == 303
+
+
+def test_language_switch_comes_back_to_the_same_page(
+    browser: TestClient, make_user: Callable[..., User]
+) -> None:
+    """The switch kept only the path: filters and the login's next were dropped, and on a
+    page drawn for a refused form it led to a GET of the form's POST address (405)."""
+    page = browser.get("/ui/login?next=/ui/queue%3Fstate%3Dnew")
+    assert 'name="next" value="/ui/login?next=/ui/queue%3Fstate%3Dnew"' in page.text
+    refused = browser.post(
+        "/ui/report",
+        data={"url": "x", "description": "ngắn", "csrf_token": csrf_from(page.text)},
+        headers={"Referer": "http://testserver/ui/report"},
+    )
+    assert refused.status_code == 422
+    assert 'name="next" value="/ui/report"' in refused.text
