@@ -64,6 +64,17 @@ def topic_name(lang: str, code: str) -> str:
     return topic.label_en if lang == "en" else topic.label_vi
 
 
+def topic_choices(lang: str, current: str = "") -> list[tuple[str, str]]:
+    """(code, name) of every topic for a filter, so people pick the name they see in the
+    table; a code outside the taxonomy that is filtered on stays selectable."""
+    from detector.topics import TOPICS
+
+    codes = list(TOPICS)
+    if current and current not in TOPICS:
+        codes.append(current)
+    return [(code, topic_name(lang, code)) for code in codes]
+
+
 def number(lang: str, value: float | int | None, decimals: int = 0) -> str:
     """12.500 and 89,6 in Vietnamese; 12,500 and 89.6 in English."""
     if value is None:
@@ -130,6 +141,7 @@ def render(
         "flashes": request.session.pop("flash", []) if not template.startswith("_") else [],
         "role_name": lambda role: translate(lang, f"role_{role}"),
         "topic_name": lambda code: topic_name(lang, code),
+        "topic_choices": lambda current="": topic_choices(lang, current),
         "num": lambda value, decimals=0: number(lang, value, decimals),
         "has_key": lambda key: key in MESSAGES,
     }

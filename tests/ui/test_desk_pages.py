@@ -49,6 +49,10 @@ def test_queue_lists_open_cases_with_reasons_and_csv(
     case_page = monitor.get(f"/ui/cases/{case.case_id}").text
     assert "Chủ đề: Giáo dục và học phí" in case_page
     assert re.search(r"<td>\d+,\d</td>", page.text)  # priority with a decimal comma
+    # ...and the topic filter offers those names (it took a code typed by hand).
+    filtered = monitor.get("/ui/queue?topic=giao_duc").text
+    assert '<option value="giao_duc" selected>Giáo dục và học phí</option>' in filtered
+    assert case.title in filtered
     rows = monitor.get("/ui/queue/rows?state=new")
     assert rows.text.lstrip().startswith('<tbody id="queue-rows"')
     assert case.title in rows.text
