@@ -73,7 +73,8 @@ def compose(report: Report, outcome: ReportOutcome, settings: DeskSettings) -> M
     """The outcome in Vietnamese, then in English, with the token to look it up again."""
     assert report.contact is not None
     base = settings.public_base_url.rstrip("/")
-    look_up = f"{base}/reports/{report.token}"
+    # The page a person reads (verdict and summary in their language), not the JSON API.
+    look_up = f"{base}/ui/report/{report.token}"
     vi_outcome = reports_service.OUTCOME_TEXT[outcome.status][0]
     en_outcome = reports_service.OUTCOME_TEXT[outcome.status][1]
     vi = [

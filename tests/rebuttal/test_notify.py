@@ -143,7 +143,7 @@ def test_the_reporter_gets_one_email_with_the_outcome(
     body = body_of(message)
     assert "Tin giả" in body and "Học phí năm học mới không tăng gấp ba." in body
     assert "https://vigil.test/claimreview/" in body
-    assert f"https://vigil.test/reports/{stored(engine, report_id).token}" in body
+    assert f"https://vigil.test/ui/report/{stored(engine, report_id).token}" in body
     assert stored(engine, report_id).notified_at is not None
     # Sent once: the next run finds nothing.
     assert notify_reporters(engine=engine, settings=settings)["sent"] == 0
