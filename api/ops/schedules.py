@@ -126,7 +126,15 @@ def fingerprint(schedule: CrawlSchedule) -> str:
 
 
 def _check_consistent(schedule: CrawlSchedule) -> None:
-    trigger_for(schedule)
+    trigger = trigger_for(schedule, jitter=False)
+    # "0 0 31 2 *" parses but names a day that never comes: the schedule would be saved,
+    # show no next run and never crawl. Checked on save only, so stored rows still load.
+    if trigger.get_next_fire_time(None, datetime.now(ZoneInfo(schedule.time_zone))) is None:
+        raise InvalidInput(
+            f"Biểu thức cron «{schedule.cron}» không bao giờ đến lượt chạy (ví dụ ngày 31/2).",
+            f"The cron expression '{schedule.cron}' never fires (e.g. 31 February).",
+            field="cron",
+        )
     if schedule.kind == ScheduleKind.cron and schedule.interval_seconds is not None:
         raise InvalidInput(
             "Lịch kiểu cron không dùng interval_seconds.",

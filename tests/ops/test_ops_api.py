@@ -113,6 +113,7 @@ def test_cron_schedule_runs_in_vietnam_time(
         ({"kind": "cron", "cron": "61 * * * *"}, "cron", "61"),
         ({"kind": "cron", "cron": "* * *"}, "cron", "5 fields"),
         ({"kind": "cron", "cron": "0 3 * * noday"}, "cron", "noday"),
+        ({"kind": "cron", "cron": "0 0 31 2 *"}, "cron", "never fires"),
         ({"kind": "cron"}, "cron", "cron"),
         ({"kind": "interval"}, "interval_seconds", "interval"),
         (
