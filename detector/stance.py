@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -371,12 +372,18 @@ def vetoes(claim_text: str, post_text: str) -> list[str]:
         out.append("refute:khong-dau")
     if _RHETORICAL_DENIAL_RE.search(post) and not _RHETORICAL_DENIAL_RE.search(claim):
         out.append("refute:rhetorical")
+    if _exempts_payment(post_key.syllables, claim_key.syllables, post_text or ""):
+        out.append("refute:exempt")
     asks = bool(_VETO_QUESTION_RE.search(post)) and not _VETO_QUESTION_RE.search(claim)
-    # "...không?", "...hả?": a yes/no question ending.
+    # "...không?", "...hả?": a yes/no question ending, also typed without its "?" ("...có
+    # được mua thêm không.", "...luôn à").
     asks = asks or (
         (post_text or "").rstrip().endswith("?")
         and re.search(r"\b(?:khong|chua|ha|a|nhi|sao)$", post) is not None
     )
+    asks = asks or _ends_unmarked_question(post_text or "")
+    asks = asks or (bool(_WH_QUESTION_RE.search(post)) and not _WH_QUESTION_RE.search(claim))
+    asks = asks or _asks_the_claim(post_text or "", set(claim_key.syllables))
     if asks:
         out.append("question")
     return out
@@ -504,6 +511,66 @@ def _denies_modal(post: tuple[str, ...], claim: tuple[str, ...]) -> bool:
         if post[j] in asserted and post[j + 1] in words and post[j + 1] not in _MODALS:
             return True
     return False
+
+
+# What a claim says must be paid: "phải nộp thuế", "đóng phí", "trả 20%", "bị thu".
+_PAYMENT = frozenset({"nop", "dong", "tra", "thu", "chiu"})
+
+
+def _exempts_payment(post: tuple[str, ...], claim: tuple[str, ...], raw: str) -> bool:
+    """Whether the post exempts what the claim says must be paid: "miễn thuế tncn", "được
+    miễn trước bạ" against "phải nộp thuế ... 2%", "phải nộp lệ phí trước bạ 10%" (not "không
+    còn được miễn ...", and not when the claim itself is about an exemption). Without
+    diacritics "mien" is also "miền" (a region): a post typed with them must say "miễn"."""
+    if "mien" in claim or not _PAYMENT.intersection(claim):
+        return False
+    lowered = unicodedata.normalize("NFC", raw.lower())
+    if "miễn" not in lowered and lowered != strip_diacritics(lowered):
+        return False
+    words = set(claim) - NEGATIONS
+    return any(
+        word == "mien"
+        and post[i + 1] in words
+        and not SCOPED_NEGATIONS.intersection(post[max(i - 3, 0) : i])
+        for i, word in enumerate(post[:-1])
+    )
+
+
+# A question word followed by the particle "vậy" / "nhỉ": "từ bao giờ vậy", "ở đâu vậy", "thế
+# nào nhỉ", with or without "?". ("ở đâu đây" is the spreaders' rhetorical "where now".)
+_WH_QUESTION_RE = re.compile(
+    r"\b(?:bao gio|o dau|the nao|bao nhieu|bao lau|kieu gi|ra sao|lam sao|gi|may) (?:vay|nhi)\b"
+)
+# A clause ending with "?" (not the exclamative "?!"): "Học sinh lớp 9 thi 6 môn vào lớp 10
+# từ 2027 ạ? Mình chưa thấy văn bản".
+_QUESTION_CLAUSE_RE = re.compile(r"[^.?!,;:\n]*\?(?!\s*!)")
+
+
+def _asks_the_claim(raw: str, claim: set[str], share: float = 0.5) -> bool:
+    """Whether a clause of the post that ends with "?" restates at least ``share`` of the
+    claim's syllables: the claim put as a question, wherever it stands in the post. A
+    rhetorical "..., ai chịu nổi?" asks in a clause of its own, after the claim."""
+    if not claim:
+        return False
+    for m in _QUESTION_CLAUSE_RE.finditer(raw):
+        asked = set(match_key(m.group(0)).syllables)
+        if len(claim & asked) >= share * len(claim):
+            return True
+    return False
+
+
+# A post that ends in a yes/no question particle without its "?", as posts often do: "...có
+# được mua thêm không.", "...đóng hai lần luôn à". Read with the diacritics, since without them
+# "à" is also the polite "ạ" of a spreading "mọi người chú ý ạ"; "hay không" ("whether or not")
+# asks nothing.
+_UNMARKED_QUESTION_END_RE = re.compile(
+    r"(?:(?<!hay )\b(?:không|hông|ko|chưa|nhỉ)|\b(?:à|hả|hở|hử))\s*[.…]*$"
+)
+
+
+def _ends_unmarked_question(raw: str) -> bool:
+    text = unicodedata.normalize("NFC", raw.lower()).rstrip()
+    return _UNMARKED_QUESTION_END_RE.search(text) is not None
 
 
 def _denies_with_dau(post: tuple[str, ...], claim: tuple[str, ...]) -> bool:

@@ -178,3 +178,34 @@ def test_denials_of_the_claims_obligation_veto_auto_links(
     claim: str, post: str, vetoed: bool
 ) -> None:
     assert bool(vetoes(claim, post)) is vetoed
+
+
+GIFT_TAX = "Cha mẹ tặng cho nhà đất cho con phải nộp thuế 2%"
+FEES = "Học phí tăng gấp 3 từ tháng 9"
+
+
+@pytest.mark.parametrize(
+    ("claim", "post", "vetoed"),
+    [
+        # The claim says pay; the post says it is exempt, in any spelling.
+        (GIFT_TAX, "cho con nhà đất miễn thuế nha", True),
+        (GIFT_TAX, "tang cho con duoc mien thue ma", True),
+        # "No longer exempt" repeats the claim; "miền" is a region, not an exemption.
+        (GIFT_TAX, "Không còn được miễn thuế nữa, phải nộp 2%", False),
+        ("EVN thu tiền điện gấp đôi ở Bắc Ninh", "EVN thu tiền điện miền Bắc gấp đôi", False),
+        # A yes/no question without its "?" asks; "hay không" and a polite "ạ" do not.
+        (FEES, "Học phí tăng gấp 3, vậy học kỳ này đóng thêm luôn à", True),
+        (FEES, "Học phí tăng gấp 3 rồi, có được miễn giảm không.", True),
+        (FEES, "Học phí tăng gấp 3, có con hay không cũng lo", False),
+        (FEES, "Học phí tăng gấp 3 từ tháng 9, mọi người chú ý ạ.", False),
+        # A question word with "vậy"; the claim restated as a question in a clause of its own.
+        (FEES, "Học phí tăng gấp 3 từ bao giờ vậy, sao mình không biết.", True),
+        (FEES, "Học phí tăng gấp 3 từ tháng 9 ạ? Mình chưa thấy văn bản nào", True),
+        (FEES, "Học phí tăng gấp 3 từ tháng 9, ai chịu nổi?", False),
+        (FEES, "Học phí tăng gấp 3 từ tháng 9, con đi học ở đâu đây", False),
+    ],
+)
+def test_exemptions_and_questions_without_the_usual_phrases_veto_auto_links(
+    claim: str, post: str, vetoed: bool
+) -> None:
+    assert bool(vetoes(claim, post)) is vetoed
