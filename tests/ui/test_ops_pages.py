@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -9,6 +10,7 @@ from sqlmodel import Session, select
 from models.crawl import Source
 from models.enums import Role
 from models.schedules import CrawlSchedule, JobRun
+from models.types import utcnow
 
 ALERT = re.compile(r'class="alert alert-(\w+)" role="\w+">([^<]*)<')
 
@@ -139,10 +141,20 @@ def test_run_now_of_a_disabled_source_is_refused(logged_in: Callable[..., TestCl
     assert "đang tắt" in page.text
 
 
-def test_health_and_source_pages_render(logged_in: Callable[..., TestClient]) -> None:
+def test_health_and_source_pages_render(
+    logged_in: Callable[..., TestClient], session: Session
+) -> None:
     ops = logged_in(Role.ops)
     source_id = add_source(ops)
     assert ops.get("/ui/ops/health").status_code == 200
+    source = session.get(Source, source_id)
+    assert source is not None
+    source.created_at = utcnow() - timedelta(hours=30, minutes=30)
+    session.add(source)
+    session.commit()
+    health = ops.get("/ui/ops/health").text
+    # Hours as Vietnamese writes them: "30,5", and the threshold without a stray ".0".
+    assert "<td>30,5</td>" in health and "quá 24 giờ" in health
     page = ops.get(f"/ui/ops/sources/{source_id}")
     assert page.status_code == 200 and "Nguồn này chưa có lịch." in page.text
     assert ops.get("/ui/ops/sources/999999").status_code == 404
