@@ -36,6 +36,21 @@ def _exists(name: str) -> SourceExists:
     )
 
 
+def _same_address(session: Session, kind: SourceKind, url: str, but: int | None = None) -> None:
+    """A second source of the same kind at the same address would crawl everything twice."""
+    query = select(Source.id, Source.name).where(Source.kind == kind, Source.url == url)
+    if but is not None:
+        query = query.where(Source.id != but)
+    clash = session.exec(query).first()
+    if clash is not None:
+        raise SourceExists(
+            f"Nguồn “{clash[1]}” (#{clash[0]}) đã thu thập địa chỉ này.",
+            f"Source '{clash[1]}' (#{clash[0]}) already crawls this address.",
+            field="url",
+            source_id=clash[0],
+        )
+
+
 def get(*, session: Session, source_id: int) -> Source:
     source = session.get(Source, source_id)
     if source is None:
@@ -81,6 +96,7 @@ def create(
     _guard(source_in.url, settings)
     if session.exec(select(Source.id).where(Source.name == source_in.name)).first() is not None:
         raise _exists(source_in.name)
+    _same_address(session, source_in.kind, source_in.url)
     source = Source(
         name=source_in.name.strip(),
         kind=source_in.kind,
@@ -116,6 +132,8 @@ def update(
         if clash is not None:
             raise _exists(changes["name"])
     kind = changes.get("kind") or source.kind
+    if changes.get("url") or changes.get("kind"):
+        _same_address(session, SourceKind(kind), changes.get("url") or source.url, but=source.id)
     config = source_in.config if source_in.config is not None else config_of(source)
     try:
         _check_kind_config(SourceKind(kind), config)

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, LargeBinary, String, Text
 from sqlmodel import Field, SQLModel
 
 from models.enums import RunStatus, SourceKind
-from models.types import UTCDateTime, utcnow
+from models.types import Name, UTCDateTime, utcnow
 
 
 class SourceBase(SQLModel):
@@ -157,7 +157,7 @@ class SourceCreate(BaseModel):
         },
     )
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     kind: SourceKind
     url: str = Field(min_length=1, max_length=2000)
     enabled: bool = True
@@ -178,7 +178,7 @@ class SourceCreate(BaseModel):
 class SourceUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Name | None = None
     kind: SourceKind | None = None
     url: str | None = Field(default=None, min_length=1, max_length=2000)
     enabled: bool | None = None

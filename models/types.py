@@ -1,10 +1,11 @@
 """Column types that behave the same on SQLite and PostgreSQL."""
 
+import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -51,3 +52,35 @@ def assume_vietnam_time(value: datetime) -> datetime:
 
 
 LocalDateTime = Annotated[datetime, AfterValidator(assume_vietnam_time)]
+
+
+# -- text typed by people ----------------------------------------------------------------
+
+
+def no_control(value: str) -> str:
+    # PostgreSQL refuses NUL in text; other control characters are never meant in these fields.
+    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+def nfc(value: str) -> str:
+    # One spelling for one text: "ế" typed as e + two combining marks (macOS, some Vietnamese
+    # keyboards) is stored as the one character posts and claims use, so it compares equal.
+    return unicodedata.normalize("NFC", value)
+
+
+def not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
+# A name shown in lists (a source, a partner): trimmed, NFC, never blank.
+Name = Annotated[
+    str,
+    StringConstraints(max_length=200),
+    AfterValidator(no_control),
+    AfterValidator(not_blank),
+    AfterValidator(nfc),
+]

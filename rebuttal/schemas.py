@@ -1,58 +1,37 @@
 """Input and output shapes of the desk (the *Create / *Update / *Public families)."""
 
-import unicodedata
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from models.enums import CaseState, EvidenceKind, RebuttalStatus, Verdict
-from models.types import MAX_ID, LocalDateTime
-
-
-def _no_control(value: str) -> str:
-    # PostgreSQL refuses NUL in text; other control characters are never meant in these fields.
-    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-        raise ValueError("control characters are not allowed")
-    return value
-
-
-def _nfc(value: str) -> str:
-    # One spelling for one text: "ế" typed as e + two combining marks (macOS, some Vietnamese
-    # keyboards) is stored as the one character posts and claims use, so it compares equal.
-    return unicodedata.normalize("NFC", value)
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value.strip()
-
+from models.types import MAX_ID, LocalDateTime, nfc, no_control, not_blank
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=1, le=MAX_ID)]
 Line = Annotated[
     str,
     StringConstraints(max_length=500),
-    AfterValidator(_no_control),
-    AfterValidator(_not_blank),
-    AfterValidator(_nfc),
+    AfterValidator(no_control),
+    AfterValidator(not_blank),
+    AfterValidator(nfc),
 ]
 Note = Annotated[
-    str, StringConstraints(max_length=4000), AfterValidator(_no_control), AfterValidator(_nfc)
+    str, StringConstraints(max_length=4000), AfterValidator(no_control), AfterValidator(nfc)
 ]
 # Text a reader must find something in: a summary, a deliverable (blank is refused, kept trimmed).
 Required = Annotated[
-    str, AfterValidator(_no_control), AfterValidator(_not_blank), AfterValidator(_nfc)
+    str, AfterValidator(no_control), AfterValidator(not_blank), AfterValidator(nfc)
 ]
 LongText = Annotated[
-    str, StringConstraints(max_length=100_000), AfterValidator(_no_control), AfterValidator(_nfc)
+    str, StringConstraints(max_length=100_000), AfterValidator(no_control), AfterValidator(nfc)
 ]
 Topic = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")]
 HttpUrl = Annotated[
     str,
     StringConstraints(max_length=2000, pattern=r"^https?://[^\s/$.?#][^\s]*$"),
-    AfterValidator(_no_control),
+    AfterValidator(no_control),
 ]
 
 

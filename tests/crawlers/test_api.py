@@ -1,5 +1,6 @@
 """Sources API (ops, admin), snapshot download (staff) and `vigil crawl`."""
 
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,9 @@ def test_only_ops_and_admin_manage_sources(client: TestClient, auth_headers: Hea
         (FEED | {"config": {"unknown": 1}}, "unknown"),
         (FEED | {"kind": "podcast"}, "kind"),
         ({"kind": "feed", "url": "https://a.vn/rss"}, "name"),
+        (FEED | {"name": "   "}, "name"),
+        (FEED | {"name": "Báo\x00 Mới"}, "name"),
+        (FEED | {"name": "x" * 201}, "name"),
     ],
 )
 def test_invalid_sources_are_rejected(
@@ -104,7 +108,8 @@ def test_internal_source_urls_are_rejected(
 def test_duplicate_name_and_bad_update(client: TestClient, auth_headers: Headers, engine: Engine):
     ops = auth_headers(Role.ops)
     first = client.post("/sources", json=FEED, headers=ops).json()
-    other = client.post("/sources", json=FEED | {"name": "Khác"}, headers=ops).json()
+    other_feed = {"name": "Khác", "url": "https://vnexpress.net/rss/giao-duc.rss"}
+    other = client.post("/sources", json=FEED | other_feed, headers=ops).json()
     assert client.post("/sources", json=FEED, headers=ops).status_code == 409
     clash = client.patch(f"/sources/{other['id']}", json={"name": FEED["name"]}, headers=ops)
     assert clash.status_code == 409
@@ -190,3 +195,36 @@ def test_deleting_a_source_keeps_its_posts(
         stored = session.exec(select(Post)).all()
         assert len(stored) == 2 and {p.source_id for p in stored} == {None}
         assert session.exec(select(func.count()).select_from(CrawlRun)).one() == 0
+
+
+def test_a_source_name_is_one_spelling_and_one_address_is_one_source(
+    client: TestClient, auth_headers: Headers, engine: Engine
+):
+    ops = auth_headers(Role.ops)
+    first = client.post("/sources", json=FEED | {"name": "  Báo Mới  "}, headers=ops)
+    assert first.status_code == 201 and first.json()["name"] == "Báo Mới"
+    # The same name typed with combining marks (NFD) is the same name.
+    nfd = unicodedata.normalize("NFD", "Báo Mới")
+    again = client.post(
+        "/sources", json=FEED | {"name": nfd, "url": "https://a.vn/rss"}, headers=ops
+    )
+    assert again.status_code == 409
+    # Another name for the same feed would crawl it twice.
+    twice = client.post("/sources", json=FEED | {"name": "Báo Mới 2"}, headers=ops)
+    assert twice.status_code == 409
+    error = twice.json()["error"]
+    assert error["code"] == "source_exists" and "Báo Mới" in error["message"]
+    # The same address as another kind of source (a sitemap, say) is another source.
+    sitemap = client.post(
+        "/sources", json=FEED | {"name": "Sitemap", "kind": "sitemap"}, headers=ops
+    )
+    assert sitemap.status_code == 201
+    other = client.post(
+        "/sources", json=FEED | {"name": "Giáo dục", "url": "https://a.vn/rss"}, headers=ops
+    ).json()
+    moved = client.patch(f"/sources/{other['id']}", json={"url": FEED["url"]}, headers=ops)
+    assert moved.status_code == 409
+    kept = client.patch(f"/sources/{first.json()['id']}", json={"url": FEED["url"]}, headers=ops)
+    assert kept.status_code == 200
+    assert client.get(f"/sources/{other['id']}", headers=ops).json()["url"] == "https://a.vn/rss"
+    assert sources_in_db(engine) == 3

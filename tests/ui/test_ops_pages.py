@@ -19,13 +19,15 @@ def alerts(html: str) -> list[tuple[str, str]]:
     return ALERT.findall(html)
 
 
-def add_source(ops: TestClient, name: str = "VnExpress – Thời sự") -> int:
+def add_source(
+    ops: TestClient, name: str = "VnExpress – Thời sự", url: str = "https://vnexpress.net/rss/a.rss"
+) -> int:
     page = ops.post(
         "/ui/ops/sources",
         data={
             "name": name,
             "kind": "feed",
-            "url": "https://vnexpress.net/rss/a.rss",
+            "url": url,
             "enabled": "on",
         },
     )
@@ -72,10 +74,24 @@ def test_bad_source_keeps_the_form_and_stores_nothing(
     assert session.exec(select(Source)).all() == []
 
 
+def test_a_second_source_for_the_same_feed_is_refused_on_the_form(
+    logged_in: Callable[..., TestClient], session: Session
+) -> None:
+    ops = logged_in(Role.ops)
+    add_source(ops)
+    again = ops.post(
+        "/ui/ops/sources",
+        data={"name": "Bản sao", "kind": "feed", "url": "https://vnexpress.net/rss/a.rss"},
+    )
+    assert again.status_code == 422
+    assert "đã thu thập địa chỉ này" in again.text and 'value="Bản sao"' in again.text
+    assert len(session.exec(select(Source)).all()) == 1
+
+
 def test_sources_csv_export_follows_the_filter(logged_in: Callable[..., TestClient]) -> None:
     ops = logged_in(Role.ops)
     first = add_source(ops, "Nguồn một")
-    add_source(ops, "Nguồn hai")
+    add_source(ops, "Nguồn hai", "https://vnexpress.net/rss/b.rss")
     ops.post(f"/ui/ops/sources/{first}/enabled", data={"enabled": "no"})
     csv = ops.get("/ui/ops/sources?enabled=yes&format=csv")
     assert csv.headers["content-type"].startswith("text/csv")
