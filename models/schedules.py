@@ -17,6 +17,9 @@ from sqlmodel import Field, SQLModel, UniqueConstraint
 from models.types import UTCDateTime, utcnow
 
 DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh"
+# A source crawled more often than once a minute is a load on its site, not news coverage
+# (conditional GET makes an unchanged feed cheap, but not free for the publisher).
+MIN_INTERVAL_SECONDS = 60
 MAX_INTERVAL_SECONDS = 366 * 24 * 3600
 MAX_JITTER_SECONDS = 3600
 
@@ -42,7 +45,9 @@ class CrawlScheduleBase(SQLModel):
     # Five-field crontab ("*/15 6-22 * * *") read in time_zone; only for kind=cron.
     cron: str | None = Field(default=None, min_length=1, max_length=120)
     # Only for kind=interval.
-    interval_seconds: int | None = Field(default=None, ge=1, le=MAX_INTERVAL_SECONDS)
+    interval_seconds: int | None = Field(
+        default=None, ge=MIN_INTERVAL_SECONDS, le=MAX_INTERVAL_SECONDS
+    )
     time_zone: str = Field(default=DEFAULT_TIME_ZONE, min_length=1, max_length=64)
     # Each run starts up to this many seconds late, so many sources on one site do not
     # hit it at the same second.
@@ -79,7 +84,9 @@ class CrawlScheduleUpdate(SQLModel):
 
     kind: ScheduleKind | None = None
     cron: str | None = Field(default=None, min_length=1, max_length=120)
-    interval_seconds: int | None = Field(default=None, ge=1, le=MAX_INTERVAL_SECONDS)
+    interval_seconds: int | None = Field(
+        default=None, ge=MIN_INTERVAL_SECONDS, le=MAX_INTERVAL_SECONDS
+    )
     time_zone: str | None = Field(default=None, min_length=1, max_length=64)
     jitter_seconds: int | None = Field(default=None, ge=0, le=MAX_JITTER_SECONDS)
     paused: bool | None = None
@@ -87,6 +94,8 @@ class CrawlScheduleUpdate(SQLModel):
 
 class CrawlSchedulePublic(CrawlScheduleBase):
     id: int
+    # As stored: a schedule saved before the one-minute minimum still lists.
+    interval_seconds: int | None = None
     source_id: int
     source_name: str
     job_id: str

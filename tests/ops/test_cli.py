@@ -39,6 +39,7 @@ def _schedules(engine: Engine) -> int:
         (["--cron", "61 * * * *"], 1, "61"),
         (["--cron", "* * *"], 1, "5"),
         (["--every", "0"], 2, "interval_seconds"),
+        (["--every", "1"], 2, "interval_seconds"),
         (["--every", "60", "--tz", "Hà Nội"], 1, "Hà Nội"),
         (["--every", "60", "--jitter", "-3"], 2, "jitter_seconds"),
         ([], 2, "--cron"),

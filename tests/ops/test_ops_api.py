@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from models.crawl import CrawlRun, Source
 from models.enums import PostOrigin, Role, RunStatus, SourceKind
 from models.posts import Post
-from models.schedules import CrawlSchedule, JobRun
+from models.schedules import CrawlSchedule, JobRun, ScheduleKind
 from models.types import utcnow
 
 Headers = dict[str, str]
@@ -150,6 +150,7 @@ def test_invalid_schedules_are_422_with_the_reason(
     ("payload", "field"),
     [
         ({"kind": "interval", "interval_seconds": 0}, "interval_seconds"),
+        ({"kind": "interval", "interval_seconds": 59}, "interval_seconds"),
         ({"kind": "interval", "interval_seconds": -5}, "interval_seconds"),
         ({"kind": "interval", "interval_seconds": 60, "jitter_seconds": -1}, "jitter_seconds"),
         ({"kind": "weekly", "interval_seconds": 60}, "kind"),
@@ -374,3 +375,22 @@ def test_admin_may_and_editor_may_not(
 ) -> None:
     assert client.get("/ops/health", headers=auth_headers(Role.admin)).status_code == 200
     assert client.get("/ops/health", headers=auth_headers(Role.editor)).status_code == 403
+
+
+def test_a_schedule_saved_before_the_one_minute_minimum_still_lists(
+    client: TestClient, ops: Headers, make_source: Callable[..., int], engine: Engine
+) -> None:
+    source_id = make_source()
+    with Session(engine) as session:
+        session.add(
+            CrawlSchedule(source_id=source_id, kind=ScheduleKind.interval, interval_seconds=30)
+        )
+        session.commit()
+    listed = client.get("/ops/schedules", headers=ops)
+    assert listed.status_code == 200, listed.text
+    assert [s["interval_seconds"] for s in listed.json()] == [30]
+    # Changing it asks for a minute at least; the stored schedule is left as it was.
+    faster = client.patch(f"/ops/schedules/{source_id}", json={"interval_seconds": 5}, headers=ops)
+    assert faster.status_code == 422
+    slower = client.patch(f"/ops/schedules/{source_id}", json={"interval_seconds": 60}, headers=ops)
+    assert slower.status_code == 200 and slower.json()["interval_seconds"] == 60
