@@ -12,6 +12,7 @@ from api.change_feed import ChangeFeed
 from api.deps import queue_cache_for
 from api.limits import BodySizeLimitMiddleware
 from api.logging import RequestIdMiddleware
+from api.login_guard import LoginGuard
 from api.ops.settings import OpsSettings
 from api.principals import PrincipalCache
 from api.routers import admin, auth, health, posts, snapshots, sources
@@ -94,6 +95,11 @@ def create_app(
     # Per-process caches, emptied when their rows change (api/caches.py).
     app.state.principal_cache = PrincipalCache(ttl=settings.auth_cache_seconds)
     app.state.queue_cache = queue_cache_for(settings)
+    app.state.login_guard = LoginGuard(
+        max_failures=settings.login_max_failures,
+        max_client_failures=settings.login_max_client_failures,
+        window_seconds=settings.login_failure_window_minutes * 60,
+    )
 
     errors.install(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

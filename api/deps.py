@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.caches import ChangeCache
+from api.login_guard import LoginGuard
 from api.principals import PrincipalCache
 from api.security import decode_access_token
 from api.settings import ApiSettings
@@ -116,6 +117,18 @@ def queue_cache_for(settings: ApiSettings) -> ChangeCache[bytes]:
 def queue_cache(request: Request) -> ChangeCache[bytes]:
     cache: ChangeCache[bytes] = request.app.state.queue_cache
     return cache
+
+
+def login_guard(request: Request) -> LoginGuard:
+    guard: LoginGuard = request.app.state.login_guard
+    return guard
+
+
+LoginGuardDep = Annotated[LoginGuard, Depends(login_guard)]
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
 def user_principal(session: Session, user_id: int) -> Principal | None:

@@ -25,6 +25,12 @@ class ApiSettings(BaseSettings):
     # question; a change to a case made in this process empties it at once, one made by another
     # process (a second worker, a job) shows within this time. 0 turns it off.
     queue_cache_seconds: float = Field(default=1.0, ge=0, le=60)
+    # Password guessing (api/login_guard.py): after this many failed logins for one account
+    # from one client, or the client limit for one client over all accounts, within the window,
+    # that client waits until the oldest failure leaves the window. 0 turns it off.
+    login_max_failures: int = Field(default=10, ge=0, le=10_000)
+    login_max_client_failures: int = Field(default=50, ge=1, le=100_000)
+    login_failure_window_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
 
 
 class InsecureSettings(RuntimeError):

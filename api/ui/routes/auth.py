@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import SessionDep
+from api.deps import LoginGuardDep, SessionDep, client_address
 from api.ui.deps import (
     AnyUserUi,
     OptionalUiPrincipal,
@@ -17,6 +17,7 @@ from api.ui.deps import (
 from api.ui.i18n import normalise_lang, translate
 from api.ui.render import flash, render
 from models.enums import Role
+from models.errors import RateLimited
 from rebuttal import users as users_service
 
 router = APIRouter()
@@ -65,24 +66,30 @@ def login_page(request: Request, principal: OptionalUiPrincipal, next: str = "")
 def login(
     request: Request,
     session: SessionDep,
+    guard: LoginGuardDep,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     # Names never hold spaces; phone keyboards add one after an autocompleted word.
     username = username.strip()
+    client = client_address(request)
+
+    def refused(error: str, status_code: int) -> Response:
+        context = {"next": safe_next(next, ""), "username": username, "error": error}
+        return render(request, "login.html", context, status_code=status_code)
+
+    try:
+        guard.check(username, client)
+    except RateLimited as exc:
+        page = refused(exc.message(lang_of(request)), 429)
+        page.headers["Retry-After"] = str(exc.details["retry_after"])
+        return page
     user = users_service.authenticate(session=session, username=username, password=password)
     if user is None or user.id is None:
-        return render(
-            request,
-            "login.html",
-            {
-                "next": safe_next(next, ""),
-                "username": username,
-                "error": translate(lang_of(request), "login_failed"),
-            },
-            status_code=401,
-        )
+        guard.failed(username, client)
+        return refused(translate(lang_of(request), "login_failed"), 401)
+    guard.succeeded(username, client)
     # A fresh session (and CSRF token) at login, so a token planted before it is worthless.
     request.session.clear()
     request.session["uid"] = user.id
