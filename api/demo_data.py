@@ -14,7 +14,7 @@ USERS = [
 ]
 
 PARTNERS = [
-    ("Báo Tin Tức Thủ Đô (demo)", "toasoan@tintucthudo.example.vn", ["giao_duc", "gia_ca"]),
+    ("Báo Tin Tức Thủ Đô (demo)", "toasoan@tintucthudo.example.vn", ["giao_duc", "dien_nuoc_xang"]),
     ("Đài Phát thanh Miền Trung (demo)", "bandoc@dpt-mientrung.example.vn", ["y_te", "thien_tai"]),
 ]
 
@@ -166,7 +166,7 @@ POSTS = [
 # (external id, text, verdict, topic)
 CLAIMS = [
     ("DEMO-01", "Học phí đại học công lập tăng gấp ba từ tháng 9", "tin_gia", "giao_duc"),
-    ("DEMO-02", "Giá nước sinh hoạt Hà Nội tăng 40% từ tháng sau", "tin_gia", "gia_ca"),
+    ("DEMO-02", "Giá nước sinh hoạt Hà Nội tăng 40% từ tháng sau", "tin_gia", "dien_nuoc_xang"),
     (
         "DEMO-03",
         "Không mang giấy phép lái xe bị tịch thu xe máy 30 ngày và phạt 10 triệu đồng",
@@ -180,13 +180,13 @@ CLAIMS = [
         "tin_gia",
         "dat_dai",
     ),
-    ("DEMO-06", "Giá điện tăng 50% từ tháng này", "tin_sai_su_that", "gia_ca"),
+    ("DEMO-06", "Giá điện tăng 50% từ tháng này", "tin_sai_su_that", "dien_nuoc_xang"),
 ]
 
 # (title, claim external id, state, topic, hours until due)
 CASES = [
     ("Tin đồn học phí đại học tăng gấp ba", "DEMO-01", "triaged", "giao_duc", 21),
-    ("Tin đồn giá nước Hà Nội tăng 40%", "DEMO-02", "new", "gia_ca", 15),
+    ("Tin đồn giá nước Hà Nội tăng 40%", "DEMO-02", "new", "dien_nuoc_xang", 15),
     ("Mức phạt không mang bằng lái bị thổi phồng", "DEMO-03", "in_progress", "giao_thong", 10),
-    ("Tin đồn giá điện tăng 50%", "DEMO-06", "new", "gia_ca", -2),
+    ("Tin đồn giá điện tăng 50%", "DEMO-06", "new", "dien_nuoc_xang", -2),
 ]

@@ -62,3 +62,14 @@ def test_demo_loads_once(cli_db: str) -> None:
     assert second.exit_code == 0, second.output
     with Session(engine_for(cli_db)) as session:
         assert session.exec(select(func.count()).select_from(Post)).one() == posts
+
+
+def test_demo_data_uses_the_topic_taxonomy() -> None:
+    # A partner subscribed to a code the detector never gives would receive no brief.
+    from api import demo_data
+    from detector.topics import TOPICS
+
+    used = {t for _, _, topics in demo_data.PARTNERS for t in topics}
+    used |= {claim[3] for claim in demo_data.CLAIMS}
+    used |= {case[3] for case in demo_data.CASES}
+    assert used <= set(TOPICS), used - set(TOPICS)
