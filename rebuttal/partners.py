@@ -2,17 +2,20 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 import unicodedata
 from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
-from models.errors import AlreadyExists, NotFound
+from models.errors import AlreadyExists, InvalidInput, NotFound
 from models.partners import Partner, PartnerKey
 from models.types import utcnow
 
 KEY_PREFIX = "vgl_"
+# One address, the shape every mail system accepts (the mailbox itself is not checked).
+_EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+")
 
 
 class PartnerNotFound(NotFound):
@@ -25,6 +28,20 @@ class PartnerExists(AlreadyExists):
 
 class PartnerKeyNotFound(NotFound):
     code = "partner_key_not_found"
+
+
+def _email(value: str | None) -> str | None:
+    """The contact address trimmed, or InvalidInput when it is not one address."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not _EMAIL.fullmatch(value):
+        raise InvalidInput(
+            f"Email liên hệ không hợp lệ: «{value[:80]}».",
+            f"The contact e-mail is not an address: '{value[:80]}'.",
+            field="contact_email",
+        )
+    return value
 
 
 def get(*, session: Session, partner_id: int) -> Partner:
@@ -45,6 +62,7 @@ def create(
 ) -> Partner:
     # NFC, so a name typed with combining marks is the same name, not a look-alike second one.
     name = unicodedata.normalize("NFC", name)
+    contact_email = _email(contact_email)
     if session.exec(select(Partner).where(Partner.name == name)).first() is not None:
         raise PartnerExists(f"Đối tác «{name}» đã có.", f"Partner '{name}' already exists.")
     partner = Partner(name=name, contact_email=contact_email, topics=[*topics])
@@ -112,7 +130,7 @@ def update(
     if active is not None:
         partner.active = active
     if contact_email is not None:
-        partner.contact_email = contact_email
+        partner.contact_email = _email(contact_email)
     session.add(partner)
     session.flush()
     return partner

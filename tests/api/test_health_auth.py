@@ -127,6 +127,23 @@ def test_admin_creates_accounts_and_partners(
         f"/partners/{partner.json()['id']}", json={"topics": [" y_te "]}, headers=admin
     )
     assert changed.status_code == 422
+    # A contact address is one address: anything else would fail when a brief is mailed.
+    for bad_email in ("not-an-email", "a@b", "toa soan@bao.vn", "a@bao.vn, b@bao.vn"):
+        refused = client.post(
+            "/partners", json={"name": "Báo E", "contact_email": bad_email}, headers=admin
+        )
+        assert refused.status_code == 422, bad_email
+        assert refused.json()["error"]["field"] == "contact_email"
+        patched = client.patch(
+            f"/partners/{partner.json()['id']}", json={"contact_email": bad_email}, headers=admin
+        )
+        assert patched.status_code == 422, bad_email
+    good = client.patch(
+        f"/partners/{partner.json()['id']}",
+        json={"contact_email": " toasoan@baodemo.vn "},
+        headers=admin,
+    )
+    assert good.status_code == 200 and good.json()["contact_email"] == "toasoan@baodemo.vn"
     user = {
         "username": "doitac",
         "role": "partner",

@@ -343,6 +343,13 @@ def test_admin_partner_administration(
     # The refused form comes back as typed, to correct the topics rather than start over.
     assert 'value="Báo Xuân"' in refused.text and 'value="bx@bao.vn"' in refused.text
     assert 'value="Giáo dục!"' in refused.text
+    bad_email = admin.post(
+        "/ui/admin/partners", data={"name": "Báo Hạ", "contact_email": "toasoan-bao-ha"}
+    )
+    assert bad_email.status_code == 422
+    assert "Email liên hệ không hợp lệ" in bad_email.text
+    assert 'value="toasoan-bao-ha"' in bad_email.text
+    assert session.exec(select(Partner)).all() == [partner]
     issued = admin.post(f"/ui/admin/partners/{partner.id}/keys", data={"label": "CMS"})
     key = re.search(r'id="new-key">(vgl_[^<]+)<', issued.text)
     assert key is not None
