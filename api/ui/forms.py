@@ -3,6 +3,7 @@
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 from api.ui.deps import lang_of
 from api.ui.i18n import translate
 from models.errors import VigilError
+from models.types import VIETNAM_TZ
 
 # Form fields by the catalogue key of their label, so a message names what the person sees.
 FIELD_LABELS = {
@@ -149,9 +151,12 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_cell(value: Any) -> Any:
     """Text a spreadsheet would run as a formula is quoted with a leading apostrophe: case
-    titles come from crawled posts, so "=HYPERLINK(...)" in a post must stay text."""
+    titles come from crawled posts, so "=HYPERLINK(...)" in a post must stay text. Times are
+    written in Vietnam time with their offset, as the pages show them."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return value.astimezone(VIETNAM_TZ).isoformat(timespec="seconds")
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value

@@ -1,6 +1,8 @@
 """Queue, case, rebuttal, partner, public report, dashboard and partner admin pages,
 through the real services (no browser)."""
 
+import csv
+import io
 import re
 from collections.abc import Callable
 
@@ -59,6 +61,26 @@ def test_queue_lists_open_cases_with_reasons_and_csv(
     assert case.title not in monitor.get("/ui/queue/rows?state=published").text
     csv = monitor.get("/ui/queue?format=csv&state=new")
     assert csv.headers["content-type"].startswith("text/csv") and case.title in csv.text
+
+
+def test_queue_export_is_in_vietnam_time_and_says_when_it_is_cut(
+    engine: Engine,
+    people: dict[str, int],
+    logged_in: Callable[..., TestClient],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seed.new_case(engine, people["monitor"])
+    seed.new_case(engine, people["monitor"])
+    monitor = logged_in(Role.monitor)
+    whole = monitor.get("/ui/queue?format=csv")
+    assert 'filename="queue.csv"' in whole.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(whole.text.lstrip("\ufeff"))))
+    assert len(rows) == 2
+    assert all(row["sla_due_at"].endswith("+07:00") for row in rows)
+    monkeypatch.setattr("api.ui.routes.desk.MAX_EXPORT_ROWS", 1)
+    cut = monitor.get("/ui/queue?format=csv")
+    assert 'filename="queue-first-1.csv"' in cut.headers["content-disposition"]
+    assert len(list(csv.DictReader(io.StringIO(cut.text.lstrip("\ufeff"))))) == 1
 
 
 def test_bad_queue_filters_are_ignored_and_bad_cursor_is_a_clear_error(

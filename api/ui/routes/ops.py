@@ -176,9 +176,9 @@ def runs_page(
                     r.job_name,
                     r.trigger,
                     r.status,
-                    r.created_at.isoformat(),
-                    r.started_at.isoformat() if r.started_at else None,
-                    r.finished_at.isoformat() if r.finished_at else None,
+                    r.created_at,
+                    r.started_at,
+                    r.finished_at,
                     r.attempts,
                     r.error,
                 ]

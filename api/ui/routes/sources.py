@@ -46,10 +46,7 @@ def sources_page(
         return csv_response(
             "sources.csv",
             ["id", "name", "kind", "url", "enabled", "weight", "created_at"],
-            [
-                [s.id, s.name, s.kind, s.url, s.enabled, s.weight, s.created_at.isoformat()]
-                for s in items
-            ],
+            [[s.id, s.name, s.kind, s.url, s.enabled, s.weight, s.created_at] for s in items],
         )
     return render(
         request,
