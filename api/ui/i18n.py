@@ -213,6 +213,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "case_moved": ("Vụ việc #{id} chuyển sang «{state}».", "Case #{id} moved to '{state}'."),
     "posts": ("Bài đăng", "Posts"),
     "post": ("Bài", "Post"),
+    "and_more_posts": ("và {n} bài khác", "and {n} more posts"),
     "original": ("Bài gốc", "Original"),
     "snapshot": ("Bản lưu", "Snapshot"),
     "engagement": ("Tương tác", "Engagement"),

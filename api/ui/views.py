@@ -2,7 +2,7 @@
 claims of a case's posts). Writes always go through the services."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -26,39 +26,41 @@ def detections_by_post(*, session: Session, post_ids: Sequence[int]) -> dict[int
 
 
 @dataclass
+class ClaimLink:
+    post_id: int
+    similarity: float
+    stance: str | None
+
+
+@dataclass
 class MatchedClaim:
     claim: Claim
-    post_id: int | None
-    similarity: float | None
-    stance: str | None
+    links: list[ClaimLink] = field(default_factory=list)  # best first
 
 
 def matched_claims(
     *, session: Session, claim_id: int | None, post_ids: Sequence[int]
 ) -> list[MatchedClaim]:
-    """The case's own claim first, then claims its posts were matched to."""
-    found: list[MatchedClaim] = []
+    """The case's own claim first, then the other claims its posts were matched to; each claim
+    once, with the links of the case's posts to it (best similarity first)."""
+    found: dict[int, MatchedClaim] = {}
     if claim_id is not None:
         claim = session.get(Claim, claim_id)
-        if claim is not None:
-            found.append(MatchedClaim(claim=claim, post_id=None, similarity=None, stance=None))
+        if claim is not None and claim.id is not None:
+            found[claim.id] = MatchedClaim(claim=claim)
     if post_ids:
         rows = session.exec(
             select(PostClaimLink, Claim)
             .join(Claim, col(Claim.id) == PostClaimLink.claim_id)
             .where(col(PostClaimLink.post_id).in_(post_ids))
-            .order_by(col(PostClaimLink.similarity).desc())
+            .order_by(col(PostClaimLink.similarity).desc(), col(PostClaimLink.post_id))
         ).all()
         for link, claim in rows:
-            found.append(
-                MatchedClaim(
-                    claim=claim,
-                    post_id=link.post_id,
-                    similarity=link.similarity,
-                    stance=link.stance,
-                )
-            )
-    return found
+            if claim.id is None:
+                continue
+            entry = found.setdefault(claim.id, MatchedClaim(claim=claim))
+            entry.links.append(ClaimLink(link.post_id, link.similarity, link.stance))
+    return list(found.values())
 
 
 @dataclass

@@ -457,3 +457,50 @@ def test_approver_commissions_and_partner_accepts_and_delivers(
     assert commission.delivered_url == "https://bao.example.vn/pv"
     bad = partner.post(f"/ui/partner/commissions/{commission.id}/respond", data={"answer": "maybe"})
     assert bad.status_code == 422
+
+
+def test_case_page_lists_each_matched_claim_once_with_its_posts(
+    engine: Engine, people: dict[str, int], logged_in: Callable[..., TestClient], session: Session
+) -> None:
+    from crawlers import posts as posts_service
+    from detector.claims import service as claims_service
+    from detector.claims.schemas import ClaimCreate
+    from models.enums import PostOrigin, Verdict
+    from models.posts import PostCreate
+    from rebuttal import cases as cases_service
+
+    case = seed.new_case(engine, people["monitor"])
+    claim = claims_service.create(
+        session=session,
+        claim_in=ClaimCreate(
+            text="Học phí đại học tăng gấp ba từ tháng 9", verdict=Verdict.tin_gia
+        ),
+    )
+    assert claim.id is not None
+    stored = cases_service.get(session=session, case_id=case.case_id)
+    post_ids = [case.post_id]
+    for n in range(7):
+        post = posts_service.create(
+            session=session,
+            post_in=PostCreate(
+                url=f"https://example.vn/bai-{n}", source_name="Nguồn", text=f"Học phí tăng {n}"
+            ),
+            origin=PostOrigin.crawl,
+        )
+        assert post.id is not None
+        cases_service.add_post(session=session, case=stored, post=post)
+        post_ids.append(post.id)
+    for n, post_id in enumerate(post_ids):
+        claims_service.link(
+            session=session,
+            post_id=post_id,
+            claim_id=claim.id,
+            similarity=0.9 - n / 100,
+            stance="refutes" if n == 1 else "spreads",
+            auto_linked=False,
+        )
+    session.commit()
+    page = logged_in(Role.monitor).get(f"/ui/cases/{case.case_id}").text
+    assert page.count("«Học phí đại học tăng gấp ba từ tháng 9»") == 1
+    assert f"#{post_ids[0]}, 0.90" in page and "Phản bác" in page
+    assert "và 3 bài khác" in page
