@@ -105,6 +105,8 @@ def session_principal(request: Request, session: SessionDep) -> Principal | None
         # A deleted or deactivated account (or one of a suspended partner) loses its
         # browser sessions at once.
         request.session.pop("uid", None)
+    # For an error page of this request, so it keeps the signed-in person's navigation.
+    request.state.ui_principal = principal
     return principal
 
 

@@ -42,6 +42,7 @@ def error_response(request: Request, status: int, message: str) -> Response:
         request,
         "error.html",
         {"title": translate(lang, title_key), "message": message},
+        principal=getattr(request.state, "ui_principal", None),
         status_code=status,
     )
 

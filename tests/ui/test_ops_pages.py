@@ -192,3 +192,13 @@ def test_a_weight_takes_a_decimal_comma(
     )
     assert page.status_code in (200, 303), page.text
     assert session.exec(select(Source.weight)).one() == 1.5
+
+
+def test_error_pages_keep_the_signed_in_navigation(logged_in: Callable[..., TestClient]) -> None:
+    monitor = logged_in(Role.monitor)
+    forbidden = monitor.get("/ui/ops/sources")
+    assert forbidden.status_code == 403
+    assert 'action="/ui/logout"' in forbidden.text and "<nav" in forbidden.text
+    missing = monitor.get("/ui/cases/987654")
+    assert missing.status_code == 404
+    assert 'action="/ui/logout"' in missing.text
