@@ -1,5 +1,6 @@
 """Rendering pages: the template context every page shares (language, CSRF, navigation)."""
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,38 @@ def number(lang: str, value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
+# The priority reasons rebuttal/priority.py and a manual priority store (in Vietnamese, as the
+# API returns them), read back so each reader gets them in their language with their numbers.
+_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"Mức rủi ro (?P<risk>[\d.]+): \+(?P<points>[\d.]+)"), "reason_risk"),
+    (re.compile(r"Lượt tiếp cận (?P<reach>[\d.]+): \+(?P<points>[\d.]+)"), "reason_reach"),
+    (re.compile(r"Phát hiện (?P<hours>\d+) giờ trước: \+(?P<points>[\d.]+)"), "reason_age"),
+    (re.compile(r"Trọng số chủ đề «(?P<topic>[^»]*)»: ×(?P<weight>[\d.]+)"), "reason_weight"),
+    (re.compile(r"Đặt tay bởi (?P<who>\S+): (?P<value>[\d.]+)"), "reason_manual"),
+)
+
+
+def priority_reason(lang: str, reason: str) -> str:
+    """A stored priority reason in the reader's language; one it does not know, as stored."""
+    for pattern, key in _REASONS:
+        found = pattern.fullmatch(reason)
+        if found is None:
+            continue
+        fields = found.groupdict()
+        values = {
+            "risk": lambda v: number(lang, float(v), 2),
+            "points": lambda v: number(lang, float(v), 1),
+            "reach": lambda v: number(lang, int(v.replace(".", ""))),
+            "hours": lambda v: number(lang, int(v)),
+            "weight": lambda v: number(lang, float(v), 2).rstrip("0").rstrip(",."),
+            "value": lambda v: number(lang, float(v), 2).rstrip("0").rstrip(",."),
+            "topic": lambda v: topic_name(lang, v) if v != "chung" else translate(lang, "general"),
+            "who": lambda v: v,
+        }
+        return translate(lang, key).format(**{k: values[k](v) for k, v in fields.items()})
+    return reason
+
+
 def local_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     """Times are stored in UTC and shown in Vietnam time, where staff and partners are."""
     if value is None:
@@ -141,6 +174,7 @@ def render(
         "flashes": request.session.pop("flash", []) if not template.startswith("_") else [],
         "role_name": lambda role: translate(lang, f"role_{role}"),
         "topic_name": lambda code: topic_name(lang, code),
+        "priority_reason": lambda reason: priority_reason(lang, reason),
         "topic_choices": lambda current="": topic_choices(lang, current),
         "num": lambda value, decimals=0: number(lang, value, decimals),
         "has_key": lambda key: key in MESSAGES,

@@ -504,3 +504,16 @@ def test_case_page_lists_each_matched_claim_once_with_its_posts(
     assert page.count("«Học phí đại học tăng gấp ba từ tháng 9»") == 1
     assert f"#{post_ids[0]}, 0.90" in page and "Phản bác" in page
     assert "và 3 bài khác" in page
+
+
+def test_priority_reasons_follow_the_readers_language(
+    engine: Engine, people: dict[str, int], logged_in: Callable[..., TestClient]
+) -> None:
+    case = seed.new_case(engine, people["monitor"])
+    monitor = logged_in(Role.monitor)
+    assert "Mức rủi ro" in monitor.get("/ui/queue").text
+    page = monitor.get("/ui/queue")
+    monitor.post("/ui/lang", data={"lang": "en", "csrf_token": csrf_from(page.text)})
+    english = monitor.get("/ui/queue").text
+    assert "Risk " in english and "Mức rủi ro" not in english
+    assert "Mức rủi ro" not in monitor.get(f"/ui/cases/{case.case_id}").text

@@ -12,7 +12,7 @@ from api.params import IdPath
 from api.ui.deps import StaffUi, UiSettingsDep, lang_of, ui_require
 from api.ui.forms import back_to, csv_response, optional_text
 from api.ui.i18n import translate
-from api.ui.render import flash, render
+from api.ui.render import flash, priority_reason, render
 from api.ui.views import detections_by_post, highlight, matched_claims
 from crawlers import snapshots as snapshots_service
 from detector.service import post_text
@@ -168,7 +168,7 @@ def queue_page(
                     c.reach,
                     c.sla_due_at,
                     cases_service.is_breached(c),
-                    " | ".join(c.priority_reasons),
+                    " | ".join(priority_reason(lang_of(request), r) for r in c.priority_reasons),
                 ]
                 for c in rows
             ],
