@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -140,3 +140,36 @@ def env_artifacts(
     monkeypatch.setenv("VIGIL_ARTIFACT_DIR", str(artifact_settings.artifact_dir))
     monkeypatch.setenv("VIGIL_REGISTRY_CHECK_INTERVAL", "0")
     yield artifact_settings
+
+
+def save_tiny_bert(
+    folder: Path, words: Iterable[str], *, num_labels: int | None = None, lowercase: bool = False
+) -> Path:
+    """A randomly initialised one-layer BERT over ``words`` and its tokenizer, saved to
+    ``folder`` (nothing is downloaded): a sequence classifier with ``num_labels``, otherwise a
+    bare encoder."""
+    import torch
+    from transformers import (  # type: ignore[attr-defined]
+        BertConfig,
+        BertForSequenceClassification,
+        BertModel,
+        BertTokenizerFast,
+    )
+
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *sorted(set(words))]
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), do_lower_case=lowercase)
+    tokenizer.save_pretrained(folder)
+    torch.manual_seed(0)
+    config = BertConfig(  # type: ignore[call-arg]
+        vocab_size=len(vocab),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=64,
+        num_labels=num_labels or 2,
+    )
+    model = BertForSequenceClassification(config) if num_labels else BertModel(config)
+    model.save_pretrained(folder)
+    return folder

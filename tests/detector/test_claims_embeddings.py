@@ -24,6 +24,7 @@ from tests.detector.claims_fixtures import (  # noqa: F401
     match_model_fixture,
     semantic,
 )
+from tests.detector.conftest import save_tiny_bert
 from tests.detector.test_claims_eval import write_sets
 
 torch = pytest.importorskip("torch")
@@ -34,25 +35,8 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def tiny_encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from transformers import BertConfig, BertModel, BertTokenizerFast  # type: ignore[attr-defined]
-
-    folder = tmp_path_factory.mktemp("tiny-sentence-bert")
-    words = sorted({w for c in TEST_CLAIMS for w in c.text.lower().replace(",", " ").split()})
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]
-    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    tokenizer = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), do_lower_case=True)
-    tokenizer.save_pretrained(folder)
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=len(vocab),
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=64,
-    )
-    BertModel(config).save_pretrained(folder)
-    return folder
+    words = {w for c in TEST_CLAIMS for w in c.text.lower().replace(",", " ").split()}
+    return save_tiny_bert(tmp_path_factory.mktemp("tiny-sentence-bert"), words, lowercase=True)
 
 
 def test_encoder_gives_unit_vectors_and_zero_for_empty_text(tiny_encoder_dir: Path) -> None:

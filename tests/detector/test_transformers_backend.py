@@ -10,7 +10,7 @@ from detector.service import detect_texts
 from detector.settings import DetectorSettings
 from detector.spans import SpanTagger
 from models.errors import InvalidInput
-from tests.detector.conftest import make_corpus
+from tests.detector.conftest import make_corpus, save_tiny_bert
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
@@ -18,33 +18,11 @@ transformers = pytest.importorskip("transformers")
 
 @pytest.fixture(scope="module")
 def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from transformers import (  # type: ignore[attr-defined]
-        BertConfig,
-        BertForSequenceClassification,
-        BertTokenizerFast,
-    )
-
     from detector.normalize import normalize
 
-    folder = tmp_path_factory.mktemp("tiny-bert")
     texts, _ = make_corpus(120)
-    words = sorted({w for t in texts for w in normalize(t).split()})
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]
-    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    tokenizer = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), do_lower_case=False)
-    tokenizer.save_pretrained(folder)
-    torch.manual_seed(0)
-    config = BertConfig(  # type: ignore[call-arg]
-        vocab_size=len(vocab),
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=64,
-        num_labels=3,
-    )
-    BertForSequenceClassification(config).save_pretrained(folder)
-    return folder
+    words = {w for t in texts for w in normalize(t).split()}
+    return save_tiny_bert(tmp_path_factory.mktemp("tiny-bert"), words, num_labels=3)
 
 
 def test_fine_tune_one_step_and_predict(tiny_base: Path) -> None:
