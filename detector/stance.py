@@ -384,6 +384,7 @@ def vetoes(claim_text: str, post_text: str) -> list[str]:
     asks = asks or _ends_unmarked_question(post_text or "")
     asks = asks or (bool(_WH_QUESTION_RE.search(post)) and not _WH_QUESTION_RE.search(claim))
     asks = asks or _asks_the_claim(post_text or "", set(claim_key.syllables))
+    asks = asks or _asks_follow_up(post_text or "")
     if asks:
         out.append("question")
     return out
@@ -571,6 +572,32 @@ _UNMARKED_QUESTION_END_RE = re.compile(
 def _ends_unmarked_question(raw: str) -> bool:
     text = unicodedata.normalize("NFC", raw.lower()).rstrip()
     return _UNMARKED_QUESTION_END_RE.search(text) is not None
+
+
+# A question that takes the rumour as given and asks what follows: "Nghỉ việc không báo trước
+# 30 ngày bị giữ sổ bảo hiểm, vậy muốn lấy lại thì khiếu nại ở đâu." — it asks staff's help
+# more than it spreads, and is left to them as a suggestion. Read in the post's last clause
+# (a comma opens one before "vậy", "thế", "thì", "còn"), which holds a question word and
+# "vậy" / "thì" / "thế", or opens with "vậy" and offers a choice ("vậy ... hay ..."). Not the
+# spreaders' rhetorical "ở đâu đây", "bao nhiêu là", nor an exclamation.
+_CLAUSE_SPLIT_RE = re.compile(r"[.;!?\n]|,\s*(?=(?:vậy|vay|thế|the|thì|thi|còn|con)\b)", re.I)
+_FOLLOW_UP_WH_RE = re.compile(
+    r"\b(?:o dau|lam sao|the nao|ra sao|kieu gi|bao lau|bao gio|bao nhieu)\b(?! (?:day|la)\b)"
+)
+_FOLLOW_UP_LEAD_RE = re.compile(r"\b(?:vay|thi|the)\b")
+
+
+def _asks_follow_up(raw: str) -> bool:
+    text = raw.rstrip()
+    if not text or text.endswith("!"):
+        return False
+    clauses = [c for c in _CLAUSE_SPLIT_RE.split(text) if c.strip()]
+    if not clauses:
+        return False
+    last = match_key(clauses[-1]).text
+    if _FOLLOW_UP_WH_RE.search(last) and _FOLLOW_UP_LEAD_RE.search(last):
+        return True
+    return last.startswith("vay ") and " hay " in f" {last} "
 
 
 def _denies_with_dau(post: tuple[str, ...], claim: tuple[str, ...]) -> bool:

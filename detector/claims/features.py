@@ -5,13 +5,18 @@ a post that repeats the claim with other numbers ("gấp hai" for "gấp ba") or
 topic words scores almost as high. These features describe a (post, claim) pair so a logistic
 regression can turn them into a probability that the post is about that claim. One feature is
 relative: how far the claim's cosine stands above the best *other* candidate's, because a post
-that is equally close to several claims is not clearly about any of them.
+that is equally close to several claims is not clearly about any of them. Two read the claim's
+syllables weighted by how rare they are among the known claims (:class:`SyllableWeights`):
+near-neighbour claims share most words ("hộ kinh doanh phải lắp camera kết nối với công an" /
+"... với cơ quan thuế"), and what tells them apart is the rare word a post leaves out.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -30,7 +35,25 @@ FEATURE_NAMES: tuple[str, ...] = (
     "log_length_ratio",
     "claim_chars_covered",
     "cosine_margin",
+    "claim_weight_covered",
+    "claim_rarest_missing",
 )
+
+
+class SyllableWeights:
+    """Smoothed IDF of each syllable over the known claims' match keys."""
+
+    def __init__(self, claims: Iterable[tuple[str, ...]]) -> None:
+        df: Counter[str] = Counter()
+        size = 0
+        for syllables in claims:
+            df.update(set(syllables))
+            size += 1
+        self.unseen = math.log(size + 1) + 1.0
+        self.idf = {s: math.log((size + 1) / (n + 1)) + 1.0 for s, n in df.items()}
+
+    def __call__(self, syllable: str) -> float:
+        return self.idf.get(syllable, self.unseen)
 
 
 def _bigrams(sylls: tuple[str, ...]) -> set[tuple[str, str]]:
@@ -38,9 +61,13 @@ def _bigrams(sylls: tuple[str, ...]) -> set[tuple[str, str]]:
 
 
 def candidate_features(
-    post: MatchKey, claims: Sequence[MatchKey], cosines: Sequence[float]
+    post: MatchKey,
+    claims: Sequence[MatchKey],
+    cosines: Sequence[float],
+    weights: SyllableWeights,
 ) -> np.ndarray:
-    """One row of ``FEATURE_NAMES`` per candidate claim of ``post``."""
+    """One row of ``FEATURE_NAMES`` per candidate claim of ``post``; ``weights`` over all the
+    known claims."""
     cos = np.asarray(cosines, dtype=np.float64)
     if len(cos) > 1:
         top2 = np.sort(cos)[-2:]
@@ -49,7 +76,11 @@ def candidate_features(
         best_other = np.zeros_like(cos)
     return np.asarray(
         [
-            [*pair_features(post, claim, float(c)), float(c - other)]
+            [
+                *pair_features(post, claim, float(c)),
+                float(c - other),
+                *weighted_coverage(post, claim, weights),
+            ]
             for claim, c, other in zip(claims, cos, best_other, strict=True)
         ],
         dtype=np.float64,
@@ -89,3 +120,15 @@ def pair_features(post: MatchKey, claim: MatchKey, cosine: float) -> list[float]
         # teencode syllable loses a few n-grams, not the whole syllable.
         len(cg & _char_grams(post.text)) / (len(cg) or 1),
     ]
+
+
+def weighted_coverage(post: MatchKey, claim: MatchKey, weights: SyllableWeights) -> list[float]:
+    """The share of the claim's syllable weight the post holds, and the weight of the rarest
+    claim syllable it leaves out, as a share of the highest weight a syllable can have among
+these claims (so the figure does not grow with their number): "công an" for a post about the
+tax-office camera."""
+    p, c = set(post.syllables), set(claim.syllables)
+    total = sum(weights(s) for s in c) or 1.0
+    held = sum(weights(s) for s in c & p)
+    missing = max((weights(s) for s in c - p), default=0.0)
+    return [held / total, missing / weights.unseen]

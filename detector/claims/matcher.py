@@ -25,7 +25,7 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
 from detector.claims.embeddings import ClaimVectors, SemanticSettings
-from detector.claims.features import FEATURE_NAMES, candidate_features
+from detector.claims.features import FEATURE_NAMES, SyllableWeights, candidate_features
 from detector.claims.index import Candidate, ClaimIndex
 from detector.claims.text import MatchKey, match_key
 from detector.stance import StanceClassifier, vetoes
@@ -103,7 +103,9 @@ class ClaimMatchModel(BaseEstimator):
         return self
 
     def similarity(self, X: np.ndarray) -> np.ndarray:
-        z = np.asarray(X, dtype=np.float64) @ self.coef_ + self.intercept_
+        # Features only ever get appended to FEATURE_NAMES: a model trained before reads the
+        # first columns, the ones it was fitted on.
+        z = np.asarray(X, dtype=np.float64)[:, : len(self.coef_)] @ self.coef_ + self.intercept_
         return np.asarray(1.0 / (1.0 + np.exp(-z)))
 
 
@@ -127,6 +129,7 @@ class ClaimMatcher:
         self.candidates = candidates
         self.keys = list(keys) if keys is not None else [match_key(c.text) for c in self.claims]
         self.index = ClaimIndex([k.text for k in self.keys])
+        self.weights = SyllableWeights(k.syllables for k in self.keys)
         self.semantic = semantic
         self.vectors: ClaimVectors | None = (
             ClaimVectors(
@@ -154,7 +157,10 @@ class ClaimMatcher:
         if not found:
             return MatchResult()
         feats = candidate_features(
-            post, [self.keys[c.position] for c in found], [c.cosine for c in found]
+            post,
+            [self.keys[c.position] for c in found],
+            [c.cosine for c in found],
+            self.weights,
         )
         sims = self.model.similarity(feats)
         rank_by = sims

@@ -110,20 +110,22 @@ def train_claim_matcher(data_dir: Path, **options: Any) -> registry.TrainResult:
             {"name": "detector.claims.synthetic", "split": "all", "terms": "project"},
         ],
         notes=(
-            "Reranker: logistic regression over pair features (character n-gram cosine, "
-            "syllable overlap, containment of the claim's character n-grams in the post, "
-            "number agreement with amounts read in any spelling, margin over the next "
-            "candidate) giving a calibrated similarity; its negatives include spreading posts "
-            "searched with their own claim left out of the index (another false claim). Stance: "
-            "logistic regression over residual n-grams and refutation / decision / question / "
-            "spreading / denial / hearsay / official-source cues, negation scope and question "
-            "endings; explicit refutations, questions, denials of the claim's own change or "
-            "obligation ('không phải xin phép') and 'không ... đâu' / 'có ai ... đâu' veto "
-            "auto-links. The similarity and spreads thresholds are chosen together on "
-            "out-of-fold matching decisions (folds grouped by claim, stance folds repeated over "
-            "3 shuffles): the highest auto-link recall with no false out-of-fold auto-link "
-            "(refuting or mentioning posts, wrong best claim, claim not in the index). The "
-            "claim-matching evaluation set is never used for training."
+            "Reranker: logistic regression over pair features (character n-gram cosine, syllable "
+            "overlap, containment of the claim's character n-grams in the post, number agreement "
+            "with amounts read in any spelling, margin over the next candidate, the share of the "
+            "claim's IDF-weighted syllables the post holds and the rarest one it leaves out) "
+            "giving a calibrated similarity; its negatives include spreading posts searched with "
+            "their own claim left out of the index (another false claim). Stance: logistic "
+            "regression over residual n-grams and refutation / decision / question / spreading / "
+            "denial / hearsay / official-source cues, negation scope and question endings; "
+            "explicit refutations, questions, denials of the claim's own change or obligation "
+            "('không phải xin phép'), 'không ... đâu' / 'có ai ... đâu' and follow-up questions "
+            "that take the claim as given ('..., vậy ... ở đâu') veto auto-links. The similarity "
+            "and spreads thresholds are chosen together on out-of-fold matching decisions (folds "
+            "grouped by claim, stance folds repeated over 3 shuffles): the highest auto-link "
+            "recall with no false out-of-fold auto-link (refuting or mentioning posts, wrong best"
+            " claim, claim not in the index). The claim-matching evaluation set is never used for"
+            " training."
         ),
     )
 

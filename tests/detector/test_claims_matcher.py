@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from detector.claims.features import FEATURE_NAMES, candidate_features
+from detector.claims.features import FEATURE_NAMES, SyllableWeights, candidate_features
 from detector.claims.index import ClaimIndex
 from detector.claims.matcher import ClaimMatcher, ClaimMatchModel
 from detector.claims.text import match_key
@@ -106,8 +106,26 @@ def test_claim_retold_inside_a_long_post_is_contained() -> None:
     )
     other = match_key("Giá điện sinh hoạt tăng 10% từ tháng 10.")
     covered = FEATURE_NAMES.index("claim_chars_covered")
-    rows = candidate_features(story, [claim, other], [0.6, 0.3])
+    weights = SyllableWeights([claim.syllables, other.syllables])
+    rows = candidate_features(story, [claim, other], [0.6, 0.3], weights)
     assert rows[0, covered] > 0.95 > rows[1, covered]
     # A post with no text covers nothing, and never divides by zero.
-    empty = candidate_features(match_key(""), [claim], [0.0])
+    empty = candidate_features(match_key(""), [claim], [0.0], weights)
     assert empty[0, covered] == 0.0
+    assert np.isfinite(empty).all()
+
+
+def test_rare_claim_word_left_out_is_read() -> None:
+    """Near-neighbour claims differ in one rare word; a post that leaves out the word
+    that makes the claim its own covers less of the claim's weight than of its own claim's."""
+    police = match_key("Hộ kinh doanh phải lắp camera kết nối với công an từ năm sau.")
+    tax = match_key("Hộ kinh doanh phải lắp camera kết nối với cơ quan thuế từ năm sau.")
+    others = [match_key(t).syllables for t in ("Giá điện tăng 10%.", "Xăng tăng giá từ năm sau.")]
+    weights = SyllableWeights([police.syllables, tax.syllables, *others])
+    post = match_key("Năm sau hộ kinh doanh nào cũng phải lắp camera nối về công an")
+    held = FEATURE_NAMES.index("claim_weight_covered")
+    rarest = FEATURE_NAMES.index("claim_rarest_missing")
+    rows = candidate_features(post, [police, tax], [0.7, 0.6], weights)
+    assert rows[0, held] > rows[1, held]
+    assert rows[1, rarest] > rows[0, rarest]
+    assert ((rows[:, rarest] >= 0) & (rows[:, rarest] <= 1)).all()

@@ -203,6 +203,14 @@ FEES = "Học phí tăng gấp 3 từ tháng 9"
         (FEES, "Học phí tăng gấp 3 từ tháng 9 ạ? Mình chưa thấy văn bản nào", True),
         (FEES, "Học phí tăng gấp 3 từ tháng 9, ai chịu nổi?", False),
         (FEES, "Học phí tăng gấp 3 từ tháng 9, con đi học ở đâu đây", False),
+        # A follow-up question that takes the claim as given: left to staff as a suggestion.
+        (FEES, "Học phí tăng gấp 3 từ tháng 9, vậy hộ nghèo thì xin miễn giảm ở đâu.", True),
+        (FEES, "Học phí tăng gấp 3, vậy đóng theo kỳ hay đóng cả năm", True),
+        (FEES, "hoc phi tang gap 3 thi nha dong con dong tien kieu gi", True),
+        # Rhetorical: an exclamation, "bao nhiêu là", and a comma that opens no new clause.
+        (FEES, "Học phí tăng gấp 3 từ tháng 9, vậy thì sống làm sao nổi!", False),
+        (FEES, "Học phí tăng gấp 3 từ tháng 9, tốn bao nhiêu là tiền", False),
+        (FEES, "Học phí tăng gấp 3 từ tháng 9, nhà nào đông con thì khổ", False),
     ],
 )
 def test_exemptions_and_questions_without_the_usual_phrases_veto_auto_links(
