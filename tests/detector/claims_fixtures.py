@@ -11,7 +11,7 @@ import pytest
 
 from detector.claims.embeddings import SemanticSettings
 from detector.claims.matcher import ClaimMatcher, ClaimMatchModel, KnownClaim
-from detector.claims.training import reranker_rows, training_pairs
+from detector.claims.training import RERANKER_C, reranker_rows, training_pairs
 from detector.stance import StanceClassifier
 
 # Small, hand-written for the tests; none of them is in the training pairs or the eval set.
@@ -45,6 +45,7 @@ def match_model_fixture() -> ClaimMatchModel:
     rows = reranker_rows(pairs, labels, background=300)
     X, y = rows.X, rows.y
     return ClaimMatchModel(
+        C=RERANKER_C,
         suggest_threshold=0.3,
         autolink_threshold=0.85,
         spreads_threshold=0.7,
