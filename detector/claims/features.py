@@ -125,8 +125,8 @@ def pair_features(post: MatchKey, claim: MatchKey, cosine: float) -> list[float]
 def weighted_coverage(post: MatchKey, claim: MatchKey, weights: SyllableWeights) -> list[float]:
     """The share of the claim's syllable weight the post holds, and the weight of the rarest
     claim syllable it leaves out, as a share of the highest weight a syllable can have among
-these claims (so the figure does not grow with their number): "công an" for a post about the
-tax-office camera."""
+    these claims (so the figure does not grow with their number): "công an" for a post about
+    the tax-office camera."""
     p, c = set(post.syllables), set(claim.syllables)
     total = sum(weights(s) for s in c) or 1.0
     held = sum(weights(s) for s in c & p)
