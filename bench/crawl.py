@@ -422,14 +422,16 @@ def vigil_full(base: str, pages: int, concurrency: int, workers: int) -> dict[st
     # Warm the pool (process start and imports) outside the timed part, as Scrapy's
     # start-up is outside its timed part too.
     worker_pids = set(pool.map(_warm, range(workers)))
-    cpu_started = _cpu_self() + sum(_cpu_of(pid) for pid in worker_pids)
+    self_started = _cpu_self()
+    workers_started = sum(_cpu_of(pid) for pid in worker_pids)
     started = time.perf_counter()
     run_id = crawl_source(engine=engine, source_id=source_id, settings=settings, extract_pool=pool)
     elapsed = time.perf_counter() - started
     # Pool workers are children of the forkserver, invisible to RUSAGE_CHILDREN: read
     # their high-water marks before they exit.
     worker_peaks = [_vm_hwm_mb(pid) for pid in worker_pids]
-    cpu_used = _cpu_self() + sum(_cpu_of(pid) for pid in worker_pids) - cpu_started
+    self_used = _cpu_self() - self_started
+    workers_used = sum(_cpu_of(pid) for pid in worker_pids) - workers_started
     pool.shutdown()
     with Session(engine) as session:
         run = session.get(CrawlRun, run_id)
@@ -445,7 +447,10 @@ def vigil_full(base: str, pages: int, concurrency: int, workers: int) -> dict[st
         "pages_per_s": round(run.new_posts / elapsed, 1),
         "extract_workers": workers,
         "worker_peak_rss_mb": worker_peaks,
-        "cpu_ms_per_page": round(cpu_used * 1000 / max(run.new_posts, 1), 2),
+        "cpu_ms_per_page": round((self_used + workers_used) * 1000 / max(run.new_posts, 1), 2),
+        # Where it went: the crawl process (fetch, store) and the extraction workers.
+        "cpu_ms_per_page_crawl_process": round(self_used * 1000 / max(run.new_posts, 1), 2),
+        "cpu_ms_per_page_workers": round(workers_used * 1000 / max(run.new_posts, 1), 2),
     }
 
 
