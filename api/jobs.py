@@ -18,7 +18,6 @@ from sqlmodel import Session, col, select
 
 from api.ops.registry import JobContext, JobFailed, JobResult, JobTimedOut, job
 from api.ops.schedules import CRAWL_JOB
-from models.claims import PostClaimLink
 from models.crawl import CrawlRun
 from models.detections import Detection
 from models.enums import RunStatus
@@ -83,6 +82,7 @@ def detect_and_route(
     Idempotent: a post with a Detection is not picked again, and routing the same post twice
     changes nothing, so a job delivered twice or killed midway is safe to run again.
     """
+    from detector.claims import service as claims_service
     from detector.claims.analysis import analyse_post
     from detector.service import detect_posts
     from rebuttal.routing import route_detection
@@ -102,9 +102,7 @@ def detect_and_route(
                     assert post is not None
                     analyse_post(session=session, post=post)
                     session.flush()
-                    links = session.exec(
-                        select(PostClaimLink).where(PostClaimLink.post_id == detection.post_id)
-                    ).all()
+                    links = claims_service.links_of(session=session, post_id=detection.post_id)
                     stored = session.get(Detection, detection.id)
                     assert stored is not None
                     if route_detection(session=session, post=post, detection=stored, links=links):

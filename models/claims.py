@@ -34,3 +34,8 @@ class PostClaimLink(SQLModel, table=True):
     stance: str = Field(sa_type=String(16))
     auto_linked: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # A person's review (models.enums.LinkReview): it outranks the matcher, so re-analysing
+    # the post never re-creates a rejected link nor overwrites a reviewed stance.
+    review: str | None = Field(default=None, sa_type=String(16))
+    reviewed_by: str | None = Field(default=None, max_length=64)
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -43,6 +43,13 @@ class Stance(StrEnum):
     mentions = "mentions"
 
 
+class LinkReview(StrEnum):
+    """A person's decision on a post-to-claim link the matcher made."""
+
+    confirmed = "confirmed"  # the post is about this claim (its stance as reviewed)
+    rejected = "rejected"  # the matcher was wrong: the post is not about this claim
+
+
 class CaseState(StrEnum):
     new = "new"
     triaged = "triaged"

@@ -4,10 +4,18 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import Principal, SessionDep, StaffDep, require
 from api.params import IdPath
+from api.routers.cases import actor_of
 from detector.claims import service as claims_service
-from detector.claims.schemas import ClaimPublic, MatchPublic, MatchRequest
+from detector.claims.schemas import (
+    ClaimLinkPublic,
+    ClaimPublic,
+    LinkReviewRequest,
+    MatchPublic,
+    MatchRequest,
+)
 from detector.claims.store import load_match_model
 from models.enums import Role, Stance, Verdict
+from rebuttal import link_review
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
@@ -69,3 +77,52 @@ def match_text(
         )
         for m in matcher.match(body.text, k=body.k).matches
     ]
+
+
+DeskReviewer = Annotated[
+    Principal, Depends(require(Role.monitor, Role.editor, Role.approver, Role.admin))
+]
+
+
+@router.get(
+    "/{claim_id}/links",
+    summary="The posts linked to a claim, best similarity first (rejected links included)",
+    response_model=list[ClaimLinkPublic],
+    responses={404: {"description": "No such claim"}},
+)
+def claim_links(
+    claim_id: IdPath,
+    session: SessionDep,
+    _: StaffDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[ClaimLinkPublic]:
+    claims_service.get(session=session, claim_id=claim_id)
+    links = claims_service.links_to(session=session, claim_id=claim_id, offset=offset, limit=limit)
+    return [ClaimLinkPublic.model_validate(link, from_attributes=True) for link in links]
+
+
+@router.put(
+    "/{claim_id}/links/{post_id}/review",
+    summary="Confirm a post-to-claim link (optionally correcting its stance) or reject it",
+    response_model=ClaimLinkPublic,
+    responses={404: {"description": "The post is not linked to this claim"}},
+)
+def review_link(
+    claim_id: IdPath,
+    post_id: IdPath,
+    body: LinkReviewRequest,
+    session: SessionDep,
+    principal: DeskReviewer,
+) -> ClaimLinkPublic:
+    """The review holds: the claim's cases are corrected, the post's risk is recomputed and
+    it is routed again; re-analysing the post later never overturns it."""
+    link = link_review.review(
+        session=session,
+        post_id=post_id,
+        claim_id=claim_id,
+        decision=body.decision,
+        stance=body.stance,
+        actor=actor_of(principal),
+    )
+    return ClaimLinkPublic.model_validate(link, from_attributes=True)

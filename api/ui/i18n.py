@@ -250,6 +250,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "event_split": ("tách vụ việc", "split the case"),
     "event_post_joined": ("thêm bài lan truyền", "a spreading post joined"),
     "event_refuting_post": ("thêm bài phản bác", "a refuting post joined"),
+    "event_link_rejected": (
+        "bác bỏ liên kết bài đăng với tin giả",
+        "rejected a post's link to the claim",
+    ),
+    "event_link_corrected": ("sửa lập trường của bài đăng", "corrected a post's stance"),
     "event_rebuttal_drafted": ("soạn bài phản bác", "drafted the rebuttal"),
     "event_brief_published": ("xuất bản bản tin", "published the brief"),
     "event_corrected": ("đính chính bài phản bác", "corrected the rebuttal"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from detector.claims import service as claims_service
 from models.claims import Claim, PostClaimLink
 from models.detections import Detection
 
@@ -52,7 +53,7 @@ def matched_claims(
         rows = session.exec(
             select(PostClaimLink, Claim)
             .join(Claim, col(Claim.id) == PostClaimLink.claim_id)
-            .where(col(PostClaimLink.post_id).in_(post_ids))
+            .where(col(PostClaimLink.post_id).in_(post_ids), claims_service.not_rejected())
             .order_by(col(PostClaimLink.similarity).desc(), col(PostClaimLink.post_id))
         ).all()
         for link, claim in rows:

@@ -35,11 +35,12 @@ from sqlmodel import Session, col, select
 
 from detector import risk as risk_mod
 from detector.claims import service, store
-from detector.claims.matcher import ClaimMatchModel, Match
+from detector.claims.matcher import ClaimMatcher, ClaimMatchModel, Match
 from detector.topics import TopicScore, classify
 from detector.unreliable import MODEL_NAME as UNRELIABLE
 from detector.unreliable import UnreliableClassifier
 from models.detections import Detection
+from models.enums import LinkReview
 from models.errors import Unavailable
 from models.posts import Post
 
@@ -87,6 +88,39 @@ def post_record(post: Post) -> dict[str, Any]:
     }
 
 
+def _reviewed_best(
+    session: Session, post_id: int, matches: list[Match], matcher: ClaimMatcher
+) -> Match | None:
+    """The match to keep, people's reviews of the post's links first: a confirmed link is
+    kept with its reviewed stance (as sure as an auto-link), a rejected claim is never
+    matched again; otherwise the first auto-link, else the best match."""
+    reviewed = {
+        link.claim_id: link
+        for link in service.links_of(session=session, post_id=post_id, with_rejected=True)
+        if link.review is not None
+    }
+    confirmed = [link for link in reviewed.values() if link.review == LinkReview.confirmed]
+    for link in sorted(confirmed, key=lambda item: -item.similarity):
+        claim = next((m.claim for m in matches if m.claim.id == link.claim_id), None)
+        claim = claim or matcher.claim(link.claim_id)
+        if claim is not None:
+            return Match(
+                claim=claim,
+                similarity=link.similarity,
+                cosine=link.similarity,
+                stance=link.stance,
+                stance_confidence=1.0,
+                suggested=True,
+                auto_linked=True,
+            )
+    usable = [
+        m
+        for m in matches
+        if (review := reviewed.get(m.claim.id)) is None or review.review != LinkReview.rejected
+    ]
+    return next((m for m in usable if m.auto_linked), None) or next(iter(usable), None)
+
+
 def analyse_post(
     *,
     session: Session,
@@ -113,8 +147,8 @@ def analyse_post(
 
     best: Match | None = None
     if match_model is not None and text.strip():
-        result = service.matcher(session=session, model=match_model).match(text, k=3)
-        best = result.auto_linked or result.best
+        matcher = service.matcher(session=session, model=match_model)
+        best = _reviewed_best(session, post.id, matcher.match(text, k=3).matches, matcher)
         if best is not None and best.suggested and best.stance is not None:
             service.link(
                 session=session,

@@ -125,6 +125,7 @@ class ClaimMatcher:
         """``reuse``: an older matcher whose claim embeddings are taken rather than encoded
         again (the claims it shares with this one)."""
         self.claims = list(claims)
+        self._by_id: dict[Any, KnownClaim] | None = None
         self.model = model
         self.candidates = candidates
         self.keys = list(keys) if keys is not None else [match_key(c.text) for c in self.claims]
@@ -143,6 +144,12 @@ class ClaimMatcher:
 
     def __len__(self) -> int:
         return len(self.claims)
+
+    def claim(self, claim_id: Any) -> KnownClaim | None:
+        """The known claim with this id, if the matcher holds it."""
+        if self._by_id is None:
+            self._by_id = {c.id: c for c in self.claims}
+        return self._by_id.get(claim_id)
 
     def match(self, text: str, *, k: int = 5, stance_for: int = 1) -> MatchResult:
         """The ``k`` best claims for ``text`` with calibrated similarity, best first. The

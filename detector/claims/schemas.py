@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
-from models.enums import Stance, Verdict
+from models.enums import LinkReview, Stance, Verdict
 
 
 class ClaimCreate(SQLModel):
@@ -54,3 +54,23 @@ class MatchPublic(SQLModel):
     # Cosine of the sentence embeddings, when the matcher reranks with them (see
     # VIGIL_CLAIM_EMBEDDINGS_PATH); None otherwise.
     embedding_cosine: float | None = None
+
+
+class LinkReviewRequest(SQLModel):
+    """A person's decision on a post-to-claim link; ``stance`` only with ``confirmed``."""
+
+    model_config = {"extra": "forbid"}
+
+    decision: LinkReview
+    stance: Stance | None = None
+
+
+class ClaimLinkPublic(SQLModel):
+    post_id: int
+    claim_id: int
+    similarity: float
+    stance: Stance
+    auto_linked: bool
+    review: LinkReview | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None

@@ -25,7 +25,7 @@ from detector.claims.schemas import ClaimCreate
 from detector.claims.text import match_key
 from detector.settings import DetectorSettings
 from models.claims import Claim, PostClaimLink
-from models.enums import RebuttalStatus, Stance, Verdict
+from models.enums import LinkReview, RebuttalStatus, Stance, Verdict
 from models.errors import AlreadyExists, InvalidInput, NotFound, VigilError
 from models.rebuttals import Rebuttal
 
@@ -167,7 +167,9 @@ def link(
     stance: str,
     auto_linked: bool,
 ) -> PostClaimLink:
-    """Create or refresh the link between a post and a claim (one row per pair)."""
+    """Create or refresh the link between a post and a claim (one row per pair).
+
+    A link a person reviewed keeps their decision: only its similarity is refreshed."""
     if stance not in Stance.__members__:
         raise InvalidInput(
             f"Lập trường không hợp lệ: {stance}", f"Unknown stance: {stance}", field="stance"
@@ -176,8 +178,9 @@ def link(
     if existing is None:
         existing = PostClaimLink(post_id=post_id, claim_id=claim_id, similarity=0.0, stance=stance)
     existing.similarity = float(similarity)
-    existing.stance = stance
-    existing.auto_linked = bool(auto_linked)
+    if existing.review is None:
+        existing.stance = stance
+        existing.auto_linked = bool(auto_linked)
     session.add(existing)
     session.flush()
     return existing
@@ -192,9 +195,39 @@ def refutation_reach(*, session: Session, claim_id: int) -> int:
             .where(
                 PostClaimLink.claim_id == claim_id,
                 PostClaimLink.stance == Stance.refutes.value,
+                not_rejected(),
             )
         ).one()
     )
+
+
+def not_rejected() -> Any:
+    return col(PostClaimLink.review).is_(None) | (
+        col(PostClaimLink.review) != LinkReview.rejected.value
+    )
+
+
+def links_to(
+    *, session: Session, claim_id: int, offset: int = 0, limit: int = 50
+) -> builtins.list[PostClaimLink]:
+    """The links of posts to a claim, best similarity first, reviewed or not."""
+    query = (
+        select(PostClaimLink)
+        .where(PostClaimLink.claim_id == claim_id)
+        .order_by(col(PostClaimLink.similarity).desc(), col(PostClaimLink.post_id))
+    )
+    return builtins.list(session.exec(query.offset(offset).limit(limit)).all())
+
+
+def links_of(
+    *, session: Session, post_id: int, with_rejected: bool = False
+) -> builtins.list[PostClaimLink]:
+    """The post's links to claims, best similarity first; rejected ones only if asked for."""
+    query = select(PostClaimLink).where(PostClaimLink.post_id == post_id)
+    if not with_rejected:
+        query = query.where(not_rejected())
+    order = (col(PostClaimLink.similarity).desc(), col(PostClaimLink.claim_id))
+    return builtins.list(session.exec(query.order_by(*order)).all())
 
 
 def known_claims(*, session: Session) -> builtins.list[KnownClaim]:

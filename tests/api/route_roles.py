@@ -58,3 +58,7 @@ ROUTE_ROLES[("GET", "/claims/{claim_id}")] = STAFF
 ROUTE_ROLES[("POST", "/claims/match")] = frozenset(
     {Role.monitor, Role.editor, Role.approver, Role.admin}
 )
+ROUTE_ROLES[("GET", "/claims/{claim_id}/links")] = STAFF
+ROUTE_ROLES[("PUT", "/claims/{claim_id}/links/{post_id}/review")] = frozenset(
+    {Role.monitor, Role.editor, Role.approver, Role.admin}
+)

@@ -7,7 +7,9 @@ from sqlmodel import Session
 from detector.claims import service
 from detector.claims.matcher import ClaimMatchModel
 from detector.claims.schemas import ClaimCreate
+from models.claims import PostClaimLink
 from models.enums import Role, Verdict
+from models.posts import Post
 from tests.detector.claims_fixtures import TEST_CLAIMS, match_model_fixture, semantic  # noqa: F401
 
 
@@ -90,3 +92,108 @@ def test_match_shows_the_embedding_cosine_when_embeddings_rerank(
     best = reranked.json()[0]
     assert best["claim_id"] == stored[0]
     assert best["embedding_cosine"] == pytest.approx(0.9806, abs=1e-3)
+
+
+@pytest.fixture
+def linked(session: Session, stored: list[int]) -> tuple[int, int]:
+    """A post the matcher linked to the first claim as spreading it (a refutation, in fact)."""
+    post = Post(
+        url="https://mxh.example.vn/p/review",
+        canonical_url="https://mxh.example.vn/p/review",
+        source_name="Trang Tin Nóng",
+        text="Sở GTVT bác bỏ tin vé xe buýt Hà Nội tăng gấp 3 từ tháng 10, đây là tin sai.",
+        content_hash="0" * 64,
+    )
+    session.add(post)
+    session.flush()
+    assert post.id is not None
+    service.link(
+        session=session,
+        post_id=post.id,
+        claim_id=stored[0],
+        similarity=0.93,
+        stance="spreads",
+        auto_linked=True,
+    )
+    session.commit()
+    return post.id, stored[0]
+
+
+def test_staff_review_a_link_and_list_a_claims_links(
+    client: TestClient,
+    auth_headers: Callable[[Role], dict[str, str]],
+    linked: tuple[int, int],
+    session: Session,
+) -> None:
+    post_id, claim_id = linked
+    monitor = auth_headers(Role.monitor)
+    listed = client.get(f"/claims/{claim_id}/links", headers=monitor)
+    assert listed.status_code == 200, listed.text
+    assert [(x["post_id"], x["stance"], x["review"]) for x in listed.json()] == [
+        (post_id, "spreads", None)
+    ]
+    reviewed = client.put(
+        f"/claims/{claim_id}/links/{post_id}/review",
+        json={"decision": "confirmed", "stance": "refutes"},
+        headers=monitor,
+    )
+    assert reviewed.status_code == 200, reviewed.text
+    body = reviewed.json()
+    assert (body["stance"], body["review"]) == ("refutes", "confirmed")
+    assert body["reviewed_by"].startswith("monitor") and body["reviewed_at"]
+    session.expire_all()
+    stored = session.get(PostClaimLink, (post_id, claim_id))
+    assert stored is not None and stored.stance == "refutes"
+    assert service.refutation_reach(session=session, claim_id=claim_id) == 1
+    again = client.get(f"/claims/{claim_id}/links", headers=auth_headers(Role.ops)).json()
+    assert again[0]["review"] == "confirmed"
+    assert client.get("/claims/999999/links", headers=monitor).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({}, 422),
+        ({"decision": "maybe"}, 422),
+        ({"decision": "confirmed", "stance": "likes"}, 422),
+        ({"decision": "rejected", "note": "x"}, 422),
+        ({"decision": "rejected", "stance": "refutes"}, 422),
+    ],
+    ids=["missing", "bad-decision", "bad-stance", "extra-field", "stance-on-reject"],
+)
+def test_bad_reviews_are_refused_and_change_nothing(
+    client: TestClient,
+    auth_headers: Callable[[Role], dict[str, str]],
+    linked: tuple[int, int],
+    session: Session,
+    body: dict,
+    status: int,
+) -> None:
+    post_id, claim_id = linked
+    answer = client.put(
+        f"/claims/{claim_id}/links/{post_id}/review", json=body, headers=auth_headers(Role.editor)
+    )
+    assert answer.status_code == status, answer.text
+    assert answer.json()["error"]["message"]
+    session.expire_all()
+    stored = session.get(PostClaimLink, (post_id, claim_id))
+    assert stored is not None and (stored.review, stored.stance) == (None, "spreads")
+
+
+def test_reviewing_a_link_that_is_not_there_is_404(
+    client: TestClient, auth_headers: Callable[[Role], dict[str, str]], linked: tuple[int, int]
+) -> None:
+    post_id, claim_id = linked
+    editor = auth_headers(Role.editor)
+    for path in (
+        f"/claims/{claim_id}/links/{post_id + 1000}/review",
+        f"/claims/{claim_id + 1000}/links/{post_id}/review",
+    ):
+        answer = client.put(path, json={"decision": "rejected"}, headers=editor)
+        assert answer.status_code == 404, answer.text
+    answer = client.put(
+        f"/claims/{claim_id}/links/{post_id}/review",
+        json={"decision": "rejected"},
+        headers=auth_headers(Role.ops),
+    )
+    assert answer.status_code == 403

@@ -3,80 +3,16 @@ per-topic thresholds and SLA, idempotence."""
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
-import pytest
 from sqlmodel import Session, select
 
-from crawlers.posts import content_hash
 from models.cases import Case, CaseEvent, CasePost
-from models.claims import Claim, PostClaimLink
-from models.detections import Detection
 from models.enums import CaseState, Role
-from models.posts import Post, PostCluster
+from models.posts import PostCluster
 from rebuttal import policies
 from rebuttal.actors import Actor
-from rebuttal.routing import route_detection
-from rebuttal.settings import DeskSettings
 from rebuttal.workflow import transition
-from tests.rebuttal.conftest import add_post
-
-SETTINGS = DeskSettings(default_threshold=0.6, default_sla_hours=24)
-
-
-def claim(session: Session, text: str = "Học phí đại học tăng gấp ba từ tháng 9") -> Claim:
-    row = Claim(text=text, text_hash=content_hash(text), verdict="tin_gia", topics=["giao_duc"])
-    session.add(row)
-    session.flush()
-    return row
-
-
-def detect(
-    session: Session,
-    post: Post,
-    risk: float | None,
-    topics: tuple[str, ...] = ("giao_duc",),
-    **extra: Any,
-) -> Detection:
-    row = Detection(
-        post_id=post.id or 0,
-        model_name="test",
-        model_version="1",
-        risk_score=risk,
-        risk_reasons=["khớp nhận định sai"],
-        topics=list(topics),
-        **extra,
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def link(
-    session: Session, post: Post, target: Claim, stance: str, similarity: float = 0.9
-) -> PostClaimLink:
-    row = PostClaimLink(
-        post_id=post.id or 0, claim_id=target.id or 0, similarity=similarity, stance=stance
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-Route = Callable[..., Case | None]
-
-
-@pytest.fixture
-def route(session: Session) -> Route:
-    def run(
-        post: Post, risk: float | None, links: list[PostClaimLink], **extra: Any
-    ) -> Case | None:
-        detection = detect(session, post, risk, **extra)
-        return route_detection(
-            session=session, post=post, detection=detection, links=links, settings=SETTINGS
-        )
-
-    return run
+from tests.rebuttal.conftest import Route, add_post, claim, link
 
 
 def cases(session: Session) -> list[Case]:

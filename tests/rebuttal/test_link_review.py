@@ -1,0 +1,173 @@
+"""Staff review of post-to-claim links: a rejected link leaves the claim's case, a corrected
+stance moves the post's reach, and re-analysing the post never overturns the review.
+The post is analysed again with the shipped models, as the service does."""
+
+import pytest
+from sqlmodel import Session, col, select
+
+from detector.claims import service as claims_service
+from detector.claims.analysis import analyse_post
+from models.cases import Case, CaseEvent, CasePost
+from models.claims import Claim, PostClaimLink
+from models.detections import Detection
+from models.enums import LinkReview, Role, Stance
+from models.errors import InvalidInput, NotFound
+from models.posts import Post
+from rebuttal import link_review
+from rebuttal.actors import Actor
+from tests.rebuttal.conftest import Route, add_post, claim, link
+
+EDITOR = Actor(user_id=None, role=Role.editor, username="bientap")
+RUMOUR = "Học phí đại học tăng gấp ba từ tháng 9 năm nay"
+REFUTATION = (
+    "Bộ Giáo dục và Đào tạo bác bỏ thông tin học phí đại học tăng gấp ba từ tháng 9, "
+    "đây là tin sai sự thật."
+)
+
+
+def spreading_case(session: Session, route: Route) -> tuple[Claim, Post, Case]:
+    rumour = claim(session, RUMOUR)
+    first = add_post(
+        session, "Nghe nói học phí đại học sắp tăng gấp ba từ tháng 9", engagement={"shares": 500}
+    )
+    case = route(first, 0.8, [link(session, first, rumour, "spreads")])
+    assert case is not None
+    return rumour, first, case
+
+
+def case_posts(session: Session, case: Case) -> dict[int, str]:
+    rows = session.exec(select(CasePost).where(CasePost.case_id == case.id)).all()
+    return {row.post_id: row.stance for row in rows}
+
+
+def events(session: Session, case: Case) -> list[CaseEvent]:
+    query = select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(col(CaseEvent.id))
+    return list(session.exec(query).all())
+
+
+def test_rejecting_a_false_link_takes_the_post_out_of_the_claim_case(
+    session: Session, route: Route
+) -> None:
+    rumour, first, case = spreading_case(session, route)
+    # The matcher read a refutation as spreading: it joined the case and its reach counted.
+    wrong = add_post(session, REFUTATION, engagement={"shares": 2000})
+    route(wrong, 0.7, [link(session, wrong, rumour, "spreads")])
+    assert case_posts(session, case) == {first.id: "spreads", wrong.id: "spreads"}
+    assert case.reach == 2500
+
+    reviewed = link_review.review(
+        session=session,
+        post_id=wrong.id or 0,
+        claim_id=rumour.id or 0,
+        decision=LinkReview.rejected,
+        actor=EDITOR,
+    )
+    session.commit()
+    assert (reviewed.review, reviewed.reviewed_by) == ("rejected", "bientap")
+    assert reviewed.reviewed_at is not None
+    session.refresh(case)
+    assert case_posts(session, case) == {first.id: "spreads"} and case.reach == 500
+    last = events(session, case)[-1]
+    assert last.kind == "link_rejected" and last.data["post_id"] == wrong.id
+    assert claims_service.links_of(session=session, post_id=wrong.id or 0) == []
+    assert claims_service.refutation_reach(session=session, claim_id=rumour.id or 0) == 0
+    detection = session.exec(
+        select(Detection).where(Detection.post_id == wrong.id).order_by(col(Detection.id).desc())
+    ).first()
+    assert detection is not None and detection.matched_claim_id != rumour.id
+
+    # Analysing the post again never brings the rejected link back.
+    again = analyse_post(session=session, post=wrong)
+    session.commit()
+    assert again.match is None or again.match.claim.id != rumour.id
+    stored = session.get(PostClaimLink, (wrong.id, rumour.id))
+    assert stored is not None and stored.review == "rejected"
+    assert case_posts(session, case) == {first.id: "spreads"}
+
+
+def test_a_corrected_stance_moves_the_reach_to_the_rebuttal_and_holds(
+    session: Session, route: Route
+) -> None:
+    rumour, first, case = spreading_case(session, route)
+    wrong = add_post(session, REFUTATION, engagement={"shares": 2000})
+    route(wrong, 0.7, [link(session, wrong, rumour, "spreads")])
+
+    reviewed = link_review.review(
+        session=session,
+        post_id=wrong.id or 0,
+        claim_id=rumour.id or 0,
+        decision=LinkReview.confirmed,
+        stance=Stance.refutes,
+        actor=EDITOR,
+    )
+    session.commit()
+    assert (reviewed.review, reviewed.stance) == ("confirmed", "refutes")
+    session.refresh(case)
+    assert case_posts(session, case) == {first.id: "spreads", wrong.id: "refutes"}
+    assert (case.reach, case.refute_reach) == (500, 2000)
+    assert events(session, case)[-1].kind == "link_corrected"
+    assert claims_service.refutation_reach(session=session, claim_id=rumour.id or 0) == 1
+
+    # Re-analysis keeps the person's stance, whatever the model would say.
+    again = analyse_post(session=session, post=wrong)
+    session.commit()
+    assert again.match is not None and again.match.claim.id == rumour.id
+    assert again.match.stance == "refutes" and not again.opens_case
+    assert again.risk.components["claim"] == 0.0
+    stored = session.get(PostClaimLink, (wrong.id, rumour.id))
+    assert stored is not None and (stored.stance, stored.review) == ("refutes", "confirmed")
+
+
+def test_a_rejection_can_be_undone_by_confirming(session: Session, route: Route) -> None:
+    rumour, first, case = spreading_case(session, route)
+    post_id, claim_id = first.id or 0, rumour.id or 0
+    link_review.review(
+        session=session,
+        post_id=post_id,
+        claim_id=claim_id,
+        decision=LinkReview.rejected,
+        actor=EDITOR,
+    )
+    session.commit()
+    session.refresh(case)
+    assert case_posts(session, case) == {} and case.reach == 0
+
+    link_review.review(
+        session=session,
+        post_id=post_id,
+        claim_id=claim_id,
+        decision=LinkReview.confirmed,
+        actor=EDITOR,
+    )
+    session.commit()
+    session.refresh(case)
+    # Confirmed as spreading, it rejoins its claim's live case (once).
+    assert case_posts(session, case) == {first.id: "spreads"} and case.reach == 500
+    again = analyse_post(session=session, post=first)
+    assert again.match is not None and again.match.auto_linked
+    assert again.match.stance == "spreads"
+
+
+def test_bad_reviews_are_refused_and_change_nothing(session: Session, route: Route) -> None:
+    rumour, first, case = spreading_case(session, route)
+    with pytest.raises(NotFound):
+        link_review.review(
+            session=session,
+            post_id=first.id or 0,
+            claim_id=(rumour.id or 0) + 1000,
+            decision=LinkReview.rejected,
+            actor=EDITOR,
+        )
+    with pytest.raises(InvalidInput) as refused:
+        link_review.review(
+            session=session,
+            post_id=first.id or 0,
+            claim_id=rumour.id or 0,
+            decision=LinkReview.rejected,
+            stance=Stance.refutes,
+            actor=EDITOR,
+        )
+    assert refused.value.details["field"] == "stance"
+    stored = session.get(PostClaimLink, (first.id, rumour.id))
+    assert stored is not None and (stored.review, stored.stance) == (None, "spreads")
+    assert case_posts(session, case) == {first.id: "spreads"}
