@@ -208,14 +208,19 @@ def not_rejected() -> Any:
 
 
 def links_to(
-    *, session: Session, claim_id: int, offset: int = 0, limit: int = 50
+    *,
+    session: Session,
+    claim_id: int,
+    offset: int = 0,
+    limit: int = 50,
+    post_ids: Sequence[int] | None = None,
 ) -> builtins.list[PostClaimLink]:
-    """The links of posts to a claim, best similarity first, reviewed or not."""
-    query = (
-        select(PostClaimLink)
-        .where(PostClaimLink.claim_id == claim_id)
-        .order_by(col(PostClaimLink.similarity).desc(), col(PostClaimLink.post_id))
-    )
+    """The links of posts (all, or those of ``post_ids``) to a claim, best similarity first,
+    reviewed or not."""
+    query = select(PostClaimLink).where(PostClaimLink.claim_id == claim_id)
+    if post_ids is not None:
+        query = query.where(col(PostClaimLink.post_id).in_(post_ids))
+    query = query.order_by(col(PostClaimLink.similarity).desc(), col(PostClaimLink.post_id))
     return builtins.list(session.exec(query.offset(offset).limit(limit)).all())
 
 

@@ -48,6 +48,7 @@ UI_ROUTE_ROLES: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/ui/cases/{case_id}/take"): DESK,
     ("GET", "/ui/cases/{case_id}"): STAFF,
     ("POST", "/ui/cases/{case_id}/move"): DESK,
+    ("POST", "/ui/cases/{case_id}/posts/{post_id}/link-review"): DESK,
     ("POST", "/ui/cases/{case_id}/assign"): MONITOR,
     ("GET", "/ui/posts/{post_id}/snapshot"): STAFF,
     ("GET", "/ui/cases/{case_id}/rebuttal/new"): EDITOR,

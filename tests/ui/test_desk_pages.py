@@ -517,3 +517,71 @@ def test_priority_reasons_follow_the_readers_language(
     english = monitor.get("/ui/queue").text
     assert "Risk " in english and "Mức rủi ro" not in english
     assert "Mức rủi ro" not in monitor.get(f"/ui/cases/{case.case_id}").text
+
+
+def test_desk_confirms_or_rejects_a_posts_link_to_the_case_claim(
+    engine: Engine, people: dict[str, int], logged_in: Callable[..., TestClient], session: Session
+) -> None:
+    from detector.claims import service as claims_service
+    from models.cases import CasePost
+    from models.claims import PostClaimLink
+    from tests.rebuttal.conftest import add_post, claim, detect
+
+    rumour = claim(session, "Học phí đại học tăng gấp ba từ tháng 9 năm nay")
+    post = add_post(session, "Bộ bác bỏ tin học phí đại học tăng gấp ba", engagement={"shares": 40})
+    assert rumour.id is not None and post.id is not None
+    claims_service.link(
+        session=session,
+        post_id=post.id,
+        claim_id=rumour.id,
+        similarity=0.92,
+        stance="spreads",
+        auto_linked=True,
+    )
+    from rebuttal.routing import route_detection
+
+    case = route_detection(
+        session=session,
+        post=post,
+        detection=detect(session, post, 0.9),
+        links=claims_service.links_of(session=session, post_id=post.id),
+    )
+    session.commit()
+    assert case is not None and case.id is not None
+    path = f"/ui/cases/{case.id}/posts/{post.id}/link-review"
+
+    monitor = logged_in(Role.monitor)
+    page = monitor.get(f"/ui/cases/{case.id}").text
+    assert f'action="{path}"' in page and "Không khớp tin này" in page
+    assert f'action="{path}"' not in logged_in(Role.ops).get(f"/ui/cases/{case.id}").text
+    assert logged_in(Role.ops).post(path, data={"decision": "rejected"}).status_code == 403
+    bad = monitor.post(path, data={"decision": "maybe", "stance": "spreads"})
+    assert bad.status_code == 422
+    session.expire_all()
+    stored = session.get(PostClaimLink, (post.id, rumour.id))
+    assert stored is not None and stored.review is None
+
+    # Redirected back to the case page, which says what was done and by whom.
+    done = monitor.post(path, data={"decision": "confirmed", "stance": "refutes"})
+    assert done.status_code == 200 and done.url.path == f"/ui/cases/{case.id}"
+    assert f"Đã xác nhận bài đăng #{post.id}" in done.text and "đã được monitor" in done.text
+    session.expire_all()
+    assert session.get(CasePost, (case.id, post.id)).stance == "refutes"  # type: ignore[union-attr]
+
+    # The rejected post leaves the case; the form sends the stance menu too, which is ignored.
+    done = monitor.post(path, data={"decision": "rejected", "stance": "spreads"})
+    assert done.status_code == 200 and "Đã bác bỏ" in done.text
+    session.expire_all()
+    assert session.get(CasePost, (case.id, post.id)) is None
+    stored = session.get(PostClaimLink, (post.id, rumour.id))
+    assert stored is not None and stored.review == "rejected"
+
+
+def test_link_review_on_a_case_without_a_claim_is_a_clear_error(
+    engine: Engine, people: dict[str, int], logged_in: Callable[..., TestClient]
+) -> None:
+    case = seed.new_case(engine, people["monitor"])
+    page = logged_in(Role.monitor).post(
+        f"/ui/cases/{case.case_id}/posts/{case.post_id}/link-review", data={"decision": "rejected"}
+    )
+    assert page.status_code == 422 and "không gắn với tin giả nào" in page.text

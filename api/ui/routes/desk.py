@@ -15,11 +15,13 @@ from api.ui.i18n import translate
 from api.ui.render import flash, priority_reason, render
 from api.ui.views import detections_by_post, highlight, matched_claims
 from crawlers import snapshots as snapshots_service
+from detector.claims import service as claims_service
 from detector.service import post_text
 from models.cases import Case
-from models.enums import CaseState, Role
+from models.enums import CaseState, LinkReview, Role, Stance
 from models.errors import InvalidInput, VigilError
 from rebuttal import cases as cases_service
+from rebuttal import link_review
 from rebuttal import users as users_service
 from rebuttal.actors import Actor
 from rebuttal.workflow import OPEN_STATES, TRANSITIONS, Expected, transition
@@ -316,6 +318,21 @@ def case_page(
             "detections": detections,
             "highlighted": highlighted,
             "claims": matched_claims(session=session, claim_id=case.claim_id, post_ids=post_ids),
+            # Each post's link to the case's claim, which the desk may confirm or reject.
+            "claim_links": {
+                link.post_id: link
+                for link in (
+                    claims_service.links_to(
+                        session=session,
+                        claim_id=case.claim_id,
+                        post_ids=post_ids,
+                        limit=len(post_ids),
+                    )
+                    if case.claim_id is not None and post_ids
+                    else []
+                )
+            },
+            "can_review_links": role in (*DESK_ROLES, Role.admin),
             "events": events,
             "users": users,
             "moves": moves_for(case, role) if role in (*DESK_ROLES, Role.admin) else [],
@@ -368,6 +385,38 @@ def move_case(
     flash(
         request, _say(request, "case_moved", id=case_id, state=_say(request, f"state_{to.value}"))
     )
+    return RedirectResponse(f"/ui/cases/{case_id}", status_code=303)
+
+
+@router.post(
+    "/cases/{case_id}/posts/{post_id}/link-review",
+    summary="Confirm (with its stance) or reject a post's link to the case's claim",
+)
+def review_claim_link(
+    request: Request,
+    case_id: IdPath,
+    post_id: IdPath,
+    session: SessionDep,
+    principal: DeskUi,
+    decision: Annotated[LinkReview, Form()],
+    stance: Annotated[Stance | None, Form()] = None,
+) -> RedirectResponse:
+    case = cases_service.get(session=session, case_id=case_id)
+    if case.claim_id is None:
+        raise InvalidInput(
+            f"Vụ việc #{case_id} không gắn với tin giả nào.",
+            f"Case #{case_id} is not about a known claim.",
+        )
+    link_review.review(
+        session=session,
+        post_id=post_id,
+        claim_id=case.claim_id,
+        decision=decision,
+        # The form always sends the stance menu; it only counts when confirming.
+        stance=stance if decision == LinkReview.confirmed else None,
+        actor=actor_of(principal),
+    )
+    flash(request, _say(request, f"link_{decision.value}", post=post_id))
     return RedirectResponse(f"/ui/cases/{case_id}", status_code=303)
 
 
