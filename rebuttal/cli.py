@@ -18,12 +18,16 @@ console = Console()
 def export(
     path: Path = typer.Argument(..., help="Where to write the file", dir_okay=False),
     fmt: str = typer.Option(
-        "vihsd", "--format", help="vihsd: free_text,label_id (toxicity); json: every label"
+        "vihsd",
+        "--format",
+        help="vihsd: free_text,label_id (toxicity); stance: claim_text,post_text,stance "
+        "(the claim links the desk confirmed); json: every case label",
     ),
 ) -> None:
-    """Write the labels: ViHSD-style CSV for the toxicity classifier, or all labels as JSON."""
-    if fmt not in ("vihsd", "json"):
-        console.print(f"[red]Unknown format {fmt!r}: use vihsd or json.[/red]")
+    """Write the labels: ViHSD-style CSV for the toxicity classifier, confirmed claim links as
+    stance training pairs, or all case labels as JSON."""
+    if fmt not in ("vihsd", "stance", "json"):
+        console.print(f"[red]Unknown format {fmt!r}: use vihsd, stance or json.[/red]")
         raise typer.Exit(2)
     if not path.parent.is_dir():
         console.print(f"[red]Folder {path.parent} does not exist.[/red]")
@@ -31,6 +35,8 @@ def export(
     with session_scope(engine_for(CoreSettings().resolved_database_url)) as session:
         if fmt == "vihsd":
             count = labels_service.write_toxicity_csv(session=session, path=path)
+        elif fmt == "stance":
+            count = labels_service.write_stance_csv(session=session, path=path)
         else:
             rows = labels_service.export_labels(session=session)
             path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -12,7 +12,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.cases import Case, CasePost
+from models.claims import Claim, PostClaimLink
 from models.desk import FeedbackLabel
+from models.enums import LinkReview
 from models.errors import InvalidInput
 from models.posts import Post
 from models.types import utcnow
@@ -97,3 +99,23 @@ def write_toxicity_csv(*, session: Session, path: Path) -> int:
         for text, label_id in latest.values():
             writer.writerow([text, label_id])
     return len(latest)
+
+
+def write_stance_csv(*, session: Session, path: Path) -> int:
+    """Links the desk confirmed, as stance training pairs (claim_text,post_text,stance: the
+    format of detector/resources/stance_train.csv), oldest review first. Rejected links are
+    left out: they say the post is about another claim, not what its stance is."""
+    rows = session.exec(
+        select(PostClaimLink, Claim, Post)
+        .join(Claim, col(Claim.id) == PostClaimLink.claim_id)
+        .join(Post, col(Post.id) == PostClaimLink.post_id)
+        .where(PostClaimLink.review == LinkReview.confirmed.value)
+        .order_by(col(PostClaimLink.reviewed_at), col(PostClaimLink.post_id))
+    ).all()
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["claim_text", "post_text", "stance"])
+        for link, claim, post in rows:
+            text = "\n".join(part for part in (post.title, post.text) if part)
+            writer.writerow([claim.text, text, link.stance])
+    return len(rows)

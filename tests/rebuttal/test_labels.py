@@ -112,3 +112,43 @@ def test_cli_export(
     missing = tmp_path / "nowhere" / "x.csv"
     assert runner.invoke(app, ["labels", "export", str(missing)]).exit_code == 2
     assert not missing.exists()
+
+
+def test_confirmed_claim_links_export_as_stance_pairs(
+    session: Session, tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from detector.stance import read_pairs
+    from models.enums import LinkReview, Stance
+    from rebuttal import link_review
+    from tests.rebuttal.conftest import claim, link
+
+    rumour = claim(session, "Học phí đại học tăng gấp ba từ tháng 9")
+    refuting = add_post(session, "Bộ bác bỏ tin học phí tăng gấp ba, đây là tin sai")
+    wrong = add_post(session, "Giá điện tăng từ tháng 9")
+    unreviewed = add_post(session, "Học phí tăng gấp ba thật à")
+    for post in (refuting, wrong, unreviewed):
+        link(session, post, rumour, "spreads")
+    editor = Actor(user_id=None, role=Role.editor, username="bientap")
+    link_review.review(
+        session=session,
+        post_id=refuting.id or 0,
+        claim_id=rumour.id or 0,
+        decision=LinkReview.confirmed,
+        stance=Stance.refutes,
+        actor=editor,
+    )
+    link_review.review(
+        session=session,
+        post_id=wrong.id or 0,
+        claim_id=rumour.id or 0,
+        decision=LinkReview.rejected,
+        actor=editor,
+    )
+    session.commit()
+    monkeypatch.setenv("VIGIL_DATABASE_URL", database_url)
+    out = tmp_path / "stance.csv"
+    result = CliRunner().invoke(app, ["labels", "export", str(out), "--format", "stance"])
+    assert result.exit_code == 0, result.output
+    # Only the confirmed link, in the format the claim matcher's stance model trains on.
+    pairs, stances = read_pairs(out)
+    assert pairs == [(rumour.text, refuting.text)] and stances == ["refutes"]
