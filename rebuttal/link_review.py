@@ -20,7 +20,7 @@ from models.posts import Post
 from models.types import utcnow
 from rebuttal import cases as cases_service
 from rebuttal.actors import Actor
-from rebuttal.routing import route_detection
+from rebuttal.routing import risk_of, route_detection
 from rebuttal.workflow import record
 
 
@@ -95,6 +95,10 @@ def _correct_claim_cases(session: Session, link: PostClaimLink, actor: Actor) ->
             session.add(case_post)
         session.flush()
         cases_service.recount_reach(session=session, case=case)
+        if case.opened_by == "auto":
+            # Routing set its risk to the highest of its spreading posts: so again, without
+            # this one (a case opened by hand keeps the risk staff gave it).
+            case.risk_score = _spreading_risk(session, case)
         cases_service.recompute_priority(session=session, case=case)
         session.add(case)
         record(
@@ -109,3 +113,18 @@ def _correct_claim_cases(session: Session, link: PostClaimLink, actor: Actor) ->
                 "reach": case.reach,
             },
         )
+
+
+def _spreading_risk(session: Session, case: Case) -> float:
+    """The highest risk the detector gave the posts that spread the case's claim (0 if none)."""
+    highest = 0.0
+    spreading = select(CasePost.post_id).where(
+        CasePost.case_id == case.id, CasePost.stance == Stance.spreads.value
+    )
+    for post_id in session.exec(spreading).all():
+        newest = session.exec(
+            select(Detection).where(Detection.post_id == post_id).order_by(col(Detection.id).desc())
+        ).first()
+        if newest is not None:
+            highest = max(highest, risk_of(newest))
+    return highest

@@ -15,7 +15,7 @@ from models.errors import InvalidInput, NotFound
 from models.posts import Post
 from rebuttal import link_review
 from rebuttal.actors import Actor
-from tests.rebuttal.conftest import Route, add_post, claim, link
+from tests.rebuttal.conftest import Route, add_case, add_post, claim, link
 
 EDITOR = Actor(user_id=None, role=Role.editor, username="bientap")
 RUMOUR = "Học phí đại học tăng gấp ba từ tháng 9 năm nay"
@@ -51,9 +51,10 @@ def test_rejecting_a_false_link_takes_the_post_out_of_the_claim_case(
     rumour, first, case = spreading_case(session, route)
     # The matcher read a refutation as spreading: it joined the case and its reach counted.
     wrong = add_post(session, REFUTATION, engagement={"shares": 2000})
-    route(wrong, 0.7, [link(session, wrong, rumour, "spreads")])
+    route(wrong, 0.95, [link(session, wrong, rumour, "spreads")])
     assert case_posts(session, case) == {first.id: "spreads", wrong.id: "spreads"}
-    assert case.reach == 2500
+    assert (case.reach, case.risk_score) == (2500, 0.95)
+    priority = case.priority
 
     reviewed = link_review.review(
         session=session,
@@ -67,6 +68,8 @@ def test_rejecting_a_false_link_takes_the_post_out_of_the_claim_case(
     assert reviewed.reviewed_at is not None
     session.refresh(case)
     assert case_posts(session, case) == {first.id: "spreads"} and case.reach == 500
+    # Its risk is again that of the posts that do spread the claim, and so is its priority.
+    assert case.risk_score == 0.8 and case.priority < priority
     last = events(session, case)[-1]
     assert last.kind == "link_rejected" and last.data["post_id"] == wrong.id
     assert claims_service.links_of(session=session, post_id=wrong.id or 0) == []
@@ -171,3 +174,21 @@ def test_bad_reviews_are_refused_and_change_nothing(session: Session, route: Rou
     stored = session.get(PostClaimLink, (first.id, rumour.id))
     assert stored is not None and (stored.review, stored.stance) == (None, "spreads")
     assert case_posts(session, case) == {first.id: "spreads"}
+
+
+def test_a_case_opened_by_hand_keeps_the_risk_staff_gave_it(session: Session) -> None:
+    rumour = claim(session, RUMOUR)
+    post = add_post(session, REFUTATION, engagement={"shares": 40})
+    link(session, post, rumour, "spreads")
+    case = add_case(session, claim_id=rumour.id, risk_score=0.9, opened_by="user")
+    session.add(CasePost(case_id=case.id or 0, post_id=post.id or 0, reach=40))
+    session.flush()
+    link_review.review(
+        session=session,
+        post_id=post.id or 0,
+        claim_id=rumour.id or 0,
+        decision=LinkReview.rejected,
+        actor=EDITOR,
+    )
+    session.refresh(case)
+    assert case_posts(session, case) == {} and case.risk_score == 0.9
