@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from detector.normalize import Token, join_tokens, tokens
 from detector.registry import ModelLoader
@@ -175,6 +175,12 @@ def _detect_batch(
 
 def post_text(post: Post) -> str:
     return f"{post.title}\n{post.text}" if post.title else post.text
+
+
+def latest_detection(*, session: Session, post_id: int) -> Detection | None:
+    """The post's newest Detection (the one analysis completes and routing reads)."""
+    query = select(Detection).where(Detection.post_id == post_id)
+    return session.exec(query.order_by(col(Detection.id).desc())).first()
 
 
 def detect_posts(

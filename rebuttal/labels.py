@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from detector.service import post_text
 from models.cases import Case, CasePost
 from models.claims import Claim, PostClaimLink
 from models.desk import FeedbackLabel
@@ -116,6 +117,5 @@ def write_stance_csv(*, session: Session, path: Path) -> int:
         writer = csv.writer(handle)
         writer.writerow(["claim_text", "post_text", "stance"])
         for link, claim, post in rows:
-            text = "\n".join(part for part in (post.title, post.text) if part)
-            writer.writerow([claim.text, text, link.stance])
+            writer.writerow([claim.text, post_text(post), link.stance])
     return len(rows)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from detector.claims import service as claims_service
 from detector.claims.analysis import analyse_post
+from detector.service import latest_detection
 from models.cases import Case, CasePost
 from models.claims import PostClaimLink
 from models.detections import Detection
@@ -63,10 +64,8 @@ def review(
 
     post = session.get(Post, post_id)
     if post is not None:
-        analyse_post(session=session, post=post)
-        detection = session.exec(
-            select(Detection).where(Detection.post_id == post_id).order_by(col(Detection.id).desc())
-        ).first()
+        analysis = analyse_post(session=session, post=post)
+        detection = session.get(Detection, analysis.detection_id)
         if detection is not None:
             links = claims_service.links_of(session=session, post_id=post_id)
             route_detection(session=session, post=post, detection=detection, links=links)
@@ -122,9 +121,7 @@ def _spreading_risk(session: Session, case: Case) -> float:
         CasePost.case_id == case.id, CasePost.stance == Stance.spreads.value
     )
     for post_id in session.exec(spreading).all():
-        newest = session.exec(
-            select(Detection).where(Detection.post_id == post_id).order_by(col(Detection.id).desc())
-        ).first()
+        newest = latest_detection(session=session, post_id=post_id)
         if newest is not None:
             highest = max(highest, risk_of(newest))
     return highest

@@ -31,11 +31,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from detector import risk as risk_mod
 from detector.claims import service, store
 from detector.claims.matcher import ClaimMatcher, ClaimMatchModel, Match
+from detector.service import latest_detection
 from detector.topics import TopicScore, classify
 from detector.unreliable import MODEL_NAME as UNRELIABLE
 from detector.unreliable import UnreliableClassifier
@@ -101,8 +102,7 @@ def _reviewed_best(
     }
     confirmed = [link for link in reviewed.values() if link.review == LinkReview.confirmed]
     for link in sorted(confirmed, key=lambda item: -item.similarity):
-        claim = next((m.claim for m in matches if m.claim.id == link.claim_id), None)
-        claim = claim or matcher.claim(link.claim_id)
+        claim = matcher.claim(link.claim_id)
         if claim is not None:
             return Match(
                 claim=claim,
@@ -168,9 +168,7 @@ def analyse_post(
     )
     topics = classify(text)
 
-    detection = session.exec(
-        select(Detection).where(Detection.post_id == post.id).order_by(col(Detection.id).desc())
-    ).first()
+    detection = latest_detection(session=session, post_id=post.id)
     toxicity = dict(detection.toxicity_probs) if detection and detection.toxicity_probs else None
 
     claim_signal = (
