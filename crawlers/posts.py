@@ -15,6 +15,7 @@ from crawlers.shingles import content_hash
 from models.enums import PostOrigin
 from models.errors import AlreadyExists, InvalidInput, NotFound
 from models.posts import Post, PostCreate
+from models.types import utcnow
 from models.urls import split_http_url
 
 MAX_PAGE_SIZE = 200
@@ -64,9 +65,36 @@ def new_post(
     engagement: dict[str, Any] | None = None,
     text_hash: str | None = None,
 ) -> Post:
-    """The Post row for `post_in`, not yet stored: canonical URL, NFC text (InvalidInput when
-    the URL is not http(s) or the text is empty) and content hash (`text_hash` when the
-    caller already computed it from the same text)."""
+    """The Post row for `post_in`, not yet stored (see post_values)."""
+    return Post(
+        **post_values(
+            post_in,
+            origin=origin,
+            submitted_by=submitted_by,
+            source_id=source_id,
+            snapshot_id=snapshot_id,
+            engagement=engagement,
+            text_hash=text_hash,
+        )
+    )
+
+
+def post_values(
+    post_in: PostCreate,
+    *,
+    origin: PostOrigin,
+    submitted_by: int | None = None,
+    source_id: int | None = None,
+    snapshot_id: int | None = None,
+    engagement: dict[str, Any] | None = None,
+    text_hash: str | None = None,
+) -> dict[str, Any]:
+    """The column values of a new post: canonical URL, NFC text (InvalidInput when the URL
+    is not http(s) or the text is empty), content hash (`text_hash` when the caller already
+    computed it from the same text) and creation time.
+
+    Plain values, so the crawl's writer can insert them without building an ORM object,
+    which costs it more than the insert itself."""
     canonical = canonical_url(post_in.url)
     text = unicodedata.normalize("NFC", post_in.text).strip()
     if not text:
@@ -75,21 +103,22 @@ def new_post(
             "The post text must not be empty.",
             field="text",
         )
-    return Post(
-        url=post_in.url.strip(),
-        canonical_url=canonical,
-        source_name=post_in.source_name.strip(),
-        title=post_in.title,
-        text=text,
-        author=post_in.author,
-        published_at=post_in.published_at,
-        origin=origin,
-        content_hash=text_hash or content_hash(text),
-        submitted_by=submitted_by,
-        source_id=source_id,
-        snapshot_id=snapshot_id,
-        engagement=engagement or {},
-    )
+    return {
+        "url": post_in.url.strip(),
+        "canonical_url": canonical,
+        "source_name": post_in.source_name.strip(),
+        "title": post_in.title,
+        "text": text,
+        "author": post_in.author,
+        "published_at": post_in.published_at,
+        "origin": origin,
+        "content_hash": text_hash or content_hash(text),
+        "submitted_by": submitted_by,
+        "source_id": source_id,
+        "snapshot_id": snapshot_id,
+        "engagement": engagement or {},
+        "created_at": utcnow(),
+    }
 
 
 def create(

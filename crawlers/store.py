@@ -2,7 +2,8 @@
 
 Each post is written in one transaction together with its snapshot, fingerprint and
 cluster membership (several posts may share one: store_many), so a crash leaves only
-whole posts behind. All methods are synchronous and meant to run on one writer thread.
+whole posts behind. All methods are synchronous and meant for one writer at a time: the
+crawl's event loop itself with SQLite, one writer thread with PostgreSQL (see run.Crawl).
 """
 
 import threading
@@ -239,7 +240,7 @@ class Store:
                 author=article.author,
                 published_at=article.published_at,
             )
-            post = posts_service.new_post(
+            row = posts_service.post_values(
                 post_in,
                 origin=PostOrigin.crawl,
                 source_id=self.source_id,
@@ -260,23 +261,23 @@ class Store:
         # Core statements on the session's connection, not ORM queries and objects: this
         # is the crawl's hot path, and these are a plain lookup and plain inserts.
         connection = session.connection()
-        exists = connection.execute(_POST_ID_BY_URL, {"canonical_url": post.canonical_url})
+        exists = connection.execute(_POST_ID_BY_URL, {"canonical_url": row["canonical_url"]})
         if exists.first() is not None:
             return False
         try:
             if fetched is not None:
                 snapshot_id = self._snapshot(session, fetched, article.snapshot)
-            post.snapshot_id = snapshot_id
-            row = {column: getattr(post, column) for column in _POST_COLUMNS}
-            post.id = connection.execute(_INSERT_POST, row).scalar_one()
-            fingerprint = {"post_id": post.id, "signature": sig, "created_at": post.created_at}
+            row["snapshot_id"] = snapshot_id
+            values = {column: row[column] for column in _POST_COLUMNS}
+            post_id: int = connection.execute(_INSERT_POST, values).scalar_one()
+            fingerprint = {"post_id": post_id, "signature": sig, "created_at": row["created_at"]}
             connection.execute(_INSERT_FINGERPRINT, fingerprint)
             with self.index.lock:
-                self._cluster(session, post, sig)
+                self._cluster(session, post_id, sig)
                 # In the index at once, so the next posts of the same transaction are
                 # compared with this one; forget() takes it out if that is rolled back.
-                self.index.add(post.id, sig, self._hashes)
-                self._uncommitted.append(post.id)
+                self.index.add(post_id, sig, self._hashes)
+                self._uncommitted.append(post_id)
         except InvalidInput as exc:
             raise DropItem("invalid_post", article.url, exc.message_en) from None
         return True
@@ -343,19 +344,18 @@ class Store:
             for post_id in post_ids:
                 self.index.discard(post_id)
 
-    def _cluster(self, session: Session, post: Post, sig: bytes) -> None:
-        assert post.id is not None
-        candidates = [pid for pid in self.index.candidates(sig) if pid != post.id]
+    def _cluster(self, session: Session, post_id: int, sig: bytes) -> None:
+        candidates = [pid for pid in self.index.candidates(sig) if pid != post_id]
         if not candidates:
             return
         uncached = [pid for pid in candidates if self.index.cached(pid) is None]
         texts: dict[int, str | None] = dict.fromkeys(candidates)
         if uncached:
-            for post_id, text in session.exec(
+            for other_id, text in session.exec(
                 select(Post.id, Post.text).where(col(Post.id).in_(uncached))
             ):
-                if post_id is not None:
-                    texts[post_id] = text
+                if other_id is not None:
+                    texts[other_id] = text
         match = self.index.best_match(self._hashes, texts)
         if match is None:
             return
@@ -372,7 +372,7 @@ class Store:
         cluster.size += 1
         session.add(cluster)
         session.flush()
-        session.execute(update(Post).where(col(Post.id) == post.id).values(cluster_id=cluster.id))
+        session.execute(update(Post).where(col(Post.id) == post_id).values(cluster_id=cluster.id))
 
 
 @dataclass
