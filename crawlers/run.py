@@ -127,8 +127,14 @@ class Crawl:
         self.progress = progress
         self.store = Store(engine, settings=settings, source_id=spec.id, source_name=spec.name)
         self.extract_pool = extract_pool
-        # One writer thread: SQLite allows one writer, and it keeps DB work off the loop.
-        self.db = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="crawl-db")
+        # Where database work runs. SQLite is a library in this process: its statements
+        # cost CPU rather than waiting, so they run on the loop itself; a writer thread
+        # would only contend with the loop for the GIL (bench/crawl.py: full crawls
+        # 7-20% faster without it). PostgreSQL statements wait on the network, so they go
+        # to one writer thread, off the loop.
+        self.db: concurrent.futures.ThreadPoolExecutor | None = None
+        if engine.dialect.name != "sqlite":
+            self.db = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="crawl-db")
         config = spec.config
         self.pattern = re.compile(config.link_pattern) if config.link_pattern else None
         self.max_pages = config.max_pages or settings.default_max_pages
@@ -140,6 +146,8 @@ class Crawl:
         self._wake_writer = asyncio.Event()
 
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if self.db is None:
+            return fn(*args, **kwargs)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.db, lambda: fn(*args, **kwargs))
 
@@ -219,7 +227,8 @@ class Crawl:
 
     def close(self) -> None:
         # Wait for the writer so a post being committed is committed, not cut in half.
-        self.db.shutdown(wait=True)
+        if self.db is not None:
+            self.db.shutdown(wait=True)
 
     # -- discovery --------------------------------------------------------------------
 
