@@ -11,6 +11,8 @@ server, so the server is not the bottleneck), then measures, each in its own pro
 - vigil_full: crawl_source on the sitemap: fetch + extract (2 worker processes) + store
   (posts, snapshots, fingerprints, clusters) into a temporary SQLite database
 - scrapy_fetch: Scrapy 2.x fetching the same pages, doing nothing with them
+- vigil_stages: extraction and storing of the same pages, each alone on one core and
+  without fetching: with vigil_fetch, the floor of the full crawl's CPU per page
 
 Politeness delays are off for both; both obey robots.txt; same concurrency.
 Prints one JSON line per measurement and a summary line with ratios and targets.
@@ -454,6 +456,74 @@ def vigil_full(base: str, pages: int, concurrency: int, workers: int) -> dict[st
     }
 
 
+def vigil_stages(root: Path, paths: list[str]) -> dict[str, Any]:
+    """CPU per page of extraction and of storing, each alone on one core, no fetching.
+
+    With the fetch-only CPU, this is the floor of what the full crawl costs a page: on
+    two cores the full crawl can reach at most 2000 / floor pages/s, whatever its
+    hand-offs between processes and threads cost on top.
+    """
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from crawlers.extract import extract_page, warm_up
+    from crawlers.fetch import FetchResult
+    from crawlers.settings import CrawlerSettings
+    from crawlers.store import Store, StoreRequest
+    from models.crawl import Source
+    from models.db import make_engine
+    from models.enums import SourceKind
+    from models.migrate import upgrade
+
+    settings = CrawlerSettings()
+    bodies = [((root / path.lstrip("/")).read_bytes(), "http://bench.vn" + path) for path in paths]
+    content_type = TYPES[".html"]
+    warm_up()
+    started = _cpu_self()
+    articles = [
+        extract_page(
+            body,
+            url,
+            content_type,
+            {},
+            settings.snapshot_max_bytes,
+            settings.snapshot_compress_level,
+        )
+        for body, url in bodies
+    ]
+    extract_cpu = _cpu_self() - started
+
+    tmp = Path(tempfile.mkdtemp(prefix="vigil-bench-db-"))
+    engine = make_engine(f"sqlite:///{tmp / 'stages.db'}")
+    upgrade(engine)
+    with Session(engine) as session:
+        source = Source(name="stages", kind=SourceKind.sitemap, url="http://bench.vn/s.xml")
+        session.add(source)
+        session.commit()
+        source_id = source.id
+    store = Store(engine, settings=settings, source_id=source_id, source_name="stages")
+    store.load_index()
+    now = datetime.now(UTC)
+    requests = [
+        StoreRequest(
+            article, FetchResult(url, url, 200, {"content-type": content_type}, body, False, now)
+        )
+        for article, (body, url) in zip(articles, bodies, strict=True)
+    ]
+    started = _cpu_self()
+    stored = 0
+    for start in range(0, len(requests), 4):  # the full crawl's usual write batch
+        stored += sum(outcome is True for outcome in store.store_many(requests[start : start + 4]))
+    store_cpu = _cpu_self() - started
+    return {
+        "pages": len(bodies),
+        "stored": stored,
+        "extract_cpu_ms_per_page": round(extract_cpu * 1000 / len(bodies), 2),
+        "store_cpu_ms_per_page": round(store_cpu * 1000 / max(stored, 1), 2),
+    }
+
+
 def _cpu_self() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -555,6 +625,8 @@ def child(args: argparse.Namespace) -> None:
         result = vigil_fetch(base, paths, args.concurrency)
     elif args.child == "vigil_full":
         result = vigil_full(base, len(paths), args.concurrency, args.workers)
+    elif args.child == "vigil_stages":
+        result = vigil_stages(Path(args.root), paths)
     else:
         result = scrapy_fetch(base, paths, args.concurrency)
     result |= peak_mb()
@@ -604,7 +676,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--child", choices=["vigil_fetch", "vigil_full", "scrapy_fetch", "serve"])
+    parser.add_argument(
+        "--child", choices=["vigil_fetch", "vigil_full", "vigil_stages", "scrapy_fetch", "serve"]
+    )
     parser.add_argument("--root")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
@@ -649,6 +723,7 @@ def main() -> None:
                 "vigil_fetch": [],
                 "scrapy_fetch": [],
                 "vigil_full": [],
+                "vigil_stages": [],
             }
             for rep in range(args.repeat):
                 for kind in results:
@@ -664,11 +739,16 @@ def main() -> None:
         values = [r.get("pages_per_s", 0.0) for r in results[kind]]
         return max(values) if values else 0.0
 
-    def min_cpu(kind: str) -> float:
-        values = [r["cpu_ms_per_page"] for r in results[kind] if "cpu_ms_per_page" in r]
+    def min_cpu(kind: str, key: str = "cpu_ms_per_page") -> float:
+        values = [r[key] for r in results[kind] if key in r]
         return min(values) if values else float("nan")
 
     scrapy = best("scrapy_fetch") or float("nan")
+    floor = (
+        min_cpu("vigil_fetch")
+        + min_cpu("vigil_stages", "extract_cpu_ms_per_page")
+        + min_cpu("vigil_stages", "store_cpu_ms_per_page")
+    )
     fetch_ratio = best("vigil_fetch") / scrapy
     full_ratio = best("vigil_full") / scrapy
     peak = max(
@@ -685,7 +765,16 @@ def main() -> None:
         "vigil_peak_memory_mb": round(peak, 1),
         # CPU per page barely depends on what else the machine runs; pages/s on two
         # dedicated cores would be about 2000 / cpu_ms_per_page at best.
-        "cpu_ms_per_page": {kind: min_cpu(kind) for kind in results},
+        "cpu_ms_per_page": {kind: min_cpu(kind) for kind in results if kind != "vigil_stages"},
+        # The full crawl's floor: fetching, extracting and storing a page, each measured
+        # alone; on two cores it cannot go faster than 2000 / floor pages/s.
+        "cpu_floor_ms_per_page": {
+            "fetch": min_cpu("vigil_fetch"),
+            "extract": min_cpu("vigil_stages", "extract_cpu_ms_per_page"),
+            "store": min_cpu("vigil_stages", "store_cpu_ms_per_page"),
+            "total": round(floor, 2),
+        },
+        "full_ratio_ceiling_on_2_cores": round(2000 / floor / scrapy, 2),
         "targets": {
             "fetch_ratio>=2": fetch_ratio >= 2,
             "full_ratio>=1": full_ratio >= 1,
