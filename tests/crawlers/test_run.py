@@ -284,11 +284,11 @@ def test_crash_while_storing_leaves_no_half_post(
     original = Store._cluster
     calls = {"n": 0}
 
-    def failing(self: Store, session: Any, post: Post, sig: bytes) -> None:
+    def failing(self: Store, session: Any, post_id: int, sig: bytes) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
-        original(self, session, post, sig)
+        original(self, session, post_id, sig)
 
     monkeypatch.setattr(Store, "_cluster", failing)
     source = make_source("feed", "/vnexpress/rss/thoi-su.rss")
