@@ -31,8 +31,11 @@ class CrawlerSettings(BaseSettings):
     # Snapshots are zlib-compressed into the snapshot table; 0 disables keeping raw bytes.
     snapshot_max_bytes: int = Field(default=5_000_000, ge=0)
     snapshot_compress_level: int = Field(default=6, ge=1, le=9)
-    # Extraction workers: 0 extracts in the crawl process, N uses a pool of N processes.
-    extract_workers: int = Field(default=0, ge=0, le=32)
+    # Extraction workers: unset, a crawl with at least extract_pool_min_pages pages to
+    # fetch gets a pool of one process per CPU (at most 4) when there is more than one CPU
+    # (run.pool_workers); 0 always extracts in the crawl process; N always uses N processes.
+    extract_workers: int | None = Field(default=None, ge=0, le=32)
+    extract_pool_min_pages: int = Field(default=40, ge=1)
     # Near-duplicate clustering: posts of the last N days are compared against new ones.
     cluster_window_days: int = Field(default=30, ge=1)
     cluster_threshold: float = Field(default=0.5, gt=0, le=1)

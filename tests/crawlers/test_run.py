@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
-from crawlers.run import crawl_source
+import crawlers.run
+from crawlers.run import MAX_AUTO_WORKERS, crawl_source, extraction_pool, pool_workers
 from crawlers.sources import SourceNotFound
 from crawlers.store import Store, decompress
 from models.crawl import CrawlRun, FetchState, PostFingerprint, Source
@@ -373,6 +374,60 @@ def test_extraction_in_worker_processes_stores_the_same_posts(
     assert processes.status == RunStatus.succeeded and processes.errors == threads.errors
     assert processes.new_posts == threads.new_posts > 0
     assert {(p.canonical_url, p.title, p.text) for p in posts(engine)} == in_threads
+
+
+@pytest.mark.parametrize(
+    ("configured", "pages", "cpus", "expected"),
+    [
+        (None, 39, 2, 0),  # a feed's few new pages: threads, no process start-up
+        (None, 40, 2, 2),
+        (None, 500, 16, MAX_AUTO_WORKERS),
+        (None, 500, 1, 0),  # one CPU: processes would only add hand-offs
+        (0, 500, 16, 0),  # set explicitly: always as set
+        (3, 1, 1, 3),
+    ],
+)
+def test_pool_workers_by_pages_and_cpus(
+    crawler_settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    configured: int | None,
+    pages: int,
+    cpus: int,
+    expected: int,
+):
+    monkeypatch.setattr(crawlers.run.os, "sched_getaffinity", lambda _pid: set(range(cpus)))
+    settings = crawler_settings.model_copy(update={"extract_workers": configured})
+    assert settings.extract_pool_min_pages == 40
+    assert pool_workers(settings, pages) == expected
+
+
+def test_a_big_enough_crawl_starts_and_stops_its_own_pool(
+    engine: Engine,
+    make_source: MakeSource,
+    crawl: Crawl,
+    crawler_settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    started: list[concurrent.futures.ProcessPoolExecutor] = []
+
+    def recording_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+        pool = extraction_pool(workers)
+        started.append(pool)
+        return pool
+
+    monkeypatch.setattr(crawlers.run, "extraction_pool", recording_pool)
+    monkeypatch.setattr(crawlers.run.os, "sched_getaffinity", lambda _pid: {0, 1})
+    settings = crawler_settings.model_copy(update={"extract_pool_min_pages": 3})
+    run = crawl(thanhnien(make_source), settings=settings)
+    assert run.status == RunStatus.succeeded and run.new_posts == 3
+    assert len(started) == 1
+    with pytest.raises(RuntimeError, match="shutdown"):  # closed with the crawl
+        started[0].submit(int, "1")
+
+    # Below the threshold (the pages are known now, nothing is left to fetch): no pool.
+    again = crawl(thanhnien(make_source), settings=settings)
+    assert again.status == RunStatus.succeeded and again.new_posts == 0
+    assert len(started) == 1
 
 
 def thanhnien(make_source: MakeSource) -> int | None:
