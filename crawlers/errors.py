@@ -24,4 +24,19 @@ class FetchFailed(VigilError):
         self.url = url
 
 
-__all__ = ["BlockedAddress", "DropItem", "FetchFailed"]
+class ExtractionCrashed(VigilError):
+    """The extraction worker process handling a page died (killed, out of memory, crashed).
+
+    Not a DropItem: the page may be fine, so it is retried on the next run."""
+
+    code = "extract_crashed"
+
+    def __init__(self, url: str, detail: str = "") -> None:
+        super().__init__(
+            f"Tiến trình trích xuất bị dừng khi xử lý {url}.",
+            f"The extraction worker died while handling {url}{': ' + detail if detail else ''}.",
+            url=url,
+        )
+
+
+__all__ = ["BlockedAddress", "DropItem", "ExtractionCrashed", "FetchFailed"]

@@ -20,6 +20,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -28,7 +29,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from crawlers import sources as sources_service
-from crawlers.errors import BlockedAddress, DropItem, FetchFailed
+from crawlers.errors import BlockedAddress, DropItem, ExtractionCrashed, FetchFailed
 from crawlers.extract import (
     MIN_TEXT_CHARS,
     Article,
@@ -59,7 +60,9 @@ MAX_WRITE_BATCH = 64
 MAX_EXTRACT_BATCH = 4
 # Errors worth retrying on the next run (a 404 or a robots rule will not change soon).
 TRANSIENT_ERRORS = {"timeout", "connect_timeout", "connection", "http_5xx", "rate_limited"}
-TRANSIENT_ERRORS |= {"internal", "http_error"}
+TRANSIENT_ERRORS |= {"internal", "http_error", "extract_crashed"}
+# Extraction pools a crawl replaces after a worker died, at most (then its pages fail).
+MAX_POOL_RESTARTS = 3
 T = TypeVar("T")
 Progress = Callable[[int, int], None]
 
@@ -128,8 +131,11 @@ class Crawl:
         self.progress = progress
         self.store = Store(engine, settings=settings, source_id=spec.id, source_name=spec.name)
         self.extract_pool = extract_pool
-        # A pool this crawl starts itself (pool_workers), shut down by close().
+        # A pool this crawl starts itself (pool_workers), shut down by close(), and
+        # replaced when a worker dies (_replace_broken_pool).
         self._own_pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._own_workers = 0
+        self._pool_restarts = 0
         # Where database work runs. SQLite is a library in this process: its statements
         # cost CPU rather than waiting, so they run on the loop itself; a writer thread
         # would only contend with the loop for the GIL (bench/crawl.py: full crawls
@@ -235,7 +241,25 @@ class Crawl:
             return
         workers = pool_workers(self.settings, pages)
         if workers:
+            self._own_workers = workers
             self._own_pool = self.extract_pool = extraction_pool(workers)
+
+    def _replace_broken_pool(self, broken: concurrent.futures.Executor | None) -> None:
+        """After a worker died, give the rest of the crawl a new pool: a pool with a dead
+        worker fails every later call. Only a pool this crawl started (a caller's pool is
+        the caller's to replace), and only MAX_POOL_RESTARTS times: after that the broken
+        pool stays, and the rest of the pages fail as crashed, to be retried next run."""
+        if broken is None or broken is not self._own_pool:
+            return
+        if self._pool_restarts >= MAX_POOL_RESTARTS:
+            if self._pool_restarts == MAX_POOL_RESTARTS:
+                self._pool_restarts += 1
+                log.error("extraction workers keep dying: the crawl's other pages fail")
+            return
+        self._pool_restarts += 1
+        log.warning("an extraction worker died; starting new workers")
+        self._own_pool.shutdown(wait=False, cancel_futures=True)
+        self._own_pool = self.extract_pool = extraction_pool(self._own_workers)
 
     def close(self) -> None:
         # Wait for the writer so a post being committed is committed, not cut in half.
@@ -453,23 +477,47 @@ class Crawl:
         batch, self._to_extract = self._to_extract, []
         if not batch:
             return
-        pending = asyncio.get_running_loop().run_in_executor(
-            self.extract_pool,
-            extract_pages,
-            [(result.body, result.final_url, result.content_type) for result, _ in batch],
+        pages = [(result.body, result.final_url, result.content_type) for result, _ in batch]
+        options = (
             dict(self.spec.config.selectors),
             self.settings.snapshot_max_bytes,
             self.settings.snapshot_compress_level,
         )
+        loop = asyncio.get_running_loop()
+        refused: Exception | None = None
+        for _ in range(2):  # once more with new workers when a worker died meanwhile
+            pool = self.extract_pool
+            try:
+                pending = loop.run_in_executor(pool, extract_pages, pages, *options)
+                refused = None
+                break
+            except BrokenProcessPool as exc:
+                self._replace_broken_pool(pool)
+                refused = exc
+            except Exception as exc:  # the pool refuses work (it was shut down)
+                refused = exc
+                break
+        if refused is not None:  # the pages fail rather than wait forever
+            for result, future in batch:
+                if not future.done():
+                    crashed = isinstance(refused, BrokenProcessPool)
+                    future.set_exception(
+                        ExtractionCrashed(result.url, str(refused)) if crashed else refused
+                    )
+            return
 
         def deliver(done: asyncio.Future[list[Article | Exception]]) -> None:
             failure = None if done.cancelled() else done.exception()
-            for i, (_, future) in enumerate(batch):
+            if isinstance(failure, BrokenProcessPool):
+                self._replace_broken_pool(pool)
+            for i, (result, future) in enumerate(batch):
                 if future.done():  # its page was cancelled (the deadline)
                     continue
                 if done.cancelled():
                     future.cancel()
-                elif failure is not None:  # the pool itself failed (a worker died)
+                elif isinstance(failure, BrokenProcessPool):  # a worker died
+                    future.set_exception(ExtractionCrashed(result.url, str(failure)))
+                elif failure is not None:
                     future.set_exception(failure)
                 else:
                     outcome = done.result()[i]

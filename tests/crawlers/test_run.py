@@ -1,6 +1,7 @@
 """Whole crawls of the local site into the test database."""
 
 import concurrent.futures
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -12,7 +13,13 @@ from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
 import crawlers.run
-from crawlers.run import MAX_AUTO_WORKERS, crawl_source, extraction_pool, pool_workers
+from crawlers.run import (
+    MAX_AUTO_WORKERS,
+    MAX_POOL_RESTARTS,
+    crawl_source,
+    extraction_pool,
+    pool_workers,
+)
 from crawlers.sources import SourceNotFound
 from crawlers.store import Store, decompress
 from models.crawl import CrawlRun, FetchState, PostFingerprint, Source
@@ -449,5 +456,42 @@ def test_a_broken_extraction_pool_fails_its_pages_not_the_run(
     with BrokenPool(1) as pool:
         run = crawl(thanhnien(make_source), extract_pool=pool)
     assert run.status == RunStatus.succeeded and run.new_posts == 0
-    assert run.errors == {"http_404": 2, "internal": 3}  # the three pages, not the run
+    assert run.errors == {"http_404": 2, "extract_crashed": 3}  # the pages, not the run
     assert count_rows(engine, Post) == 0
+
+
+def dying_extract(*_args: Any) -> Any:
+    """Extraction that kills its worker process, as the OOM killer or a crash would."""
+    os._exit(1)
+
+
+def test_dying_workers_are_replaced_and_their_pages_retried_next_run(
+    engine: Engine,
+    make_source: MakeSource,
+    crawl: Crawl,
+    crawler_settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    started: list[concurrent.futures.ProcessPoolExecutor] = []
+
+    def recording_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+        started.append(extraction_pool(workers))
+        return started[-1]
+
+    monkeypatch.setattr(crawlers.run, "extraction_pool", recording_pool)
+    monkeypatch.setattr(crawlers.run, "extract_pages", dying_extract)
+    settings = crawler_settings.model_copy(
+        update={"extract_workers": 1, "extract_pool_min_pages": 1}
+    )
+    source_id = thanhnien(make_source)
+    run = crawl(source_id, settings=settings, deadline=time.monotonic() + 60)
+    # Every page killed its worker: each death got new workers (up to the limit), the pages
+    # failed as crashed, retryable, and the run finished instead of waiting on dead workers.
+    assert run.status == RunStatus.succeeded
+    assert run.errors == {"http_404": 2, "extract_crashed": 3}
+    assert 2 <= len(started) <= 1 + MAX_POOL_RESTARTS
+    assert count_rows(engine, Post) == 0
+
+    monkeypatch.undo()
+    again = crawl(source_id)
+    assert again.status == RunStatus.succeeded and again.new_posts == 3
