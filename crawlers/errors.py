@@ -25,16 +25,20 @@ class FetchFailed(VigilError):
 
 
 class ExtractionCrashed(VigilError):
-    """The extraction worker process handling a page died (killed, out of memory, crashed).
+    """An extraction worker process died (killed, out of memory, crashed) while this page
+    was waiting for or in extraction; the pool then stops every page it had, whichever
+    one the dead worker held.
 
-    Not a DropItem: the page may be fine, so it is retried on the next run."""
+    Not a DropItem: the page is most likely fine, so it is retried on the next run."""
 
     code = "extract_crashed"
 
     def __init__(self, url: str, detail: str = "") -> None:
         super().__init__(
-            f"Tiến trình trích xuất bị dừng khi xử lý {url}.",
-            f"The extraction worker died while handling {url}{': ' + detail if detail else ''}.",
+            f"Tiến trình trích xuất bị dừng khi {url} đang chờ hoặc đang được xử lý; "
+            "trang sẽ được thử lại ở lần thu thập sau.",
+            f"An extraction worker died while {url} was waiting for or in extraction"
+            f"{' (' + detail + ')' if detail else ''}; it is retried on the next run.",
             url=url,
         )
 

@@ -136,11 +136,14 @@ class Crawl:
         self._own_pool: concurrent.futures.ProcessPoolExecutor | None = None
         self._own_workers = 0
         self._pool_restarts = 0
+        self._holds_auto_slot = False
         # Where database work runs. SQLite is a library in this process: its statements
         # cost CPU rather than waiting, so they run on the loop itself; a writer thread
         # would only contend with the loop for the GIL (bench/crawl.py: full crawls
-        # 7-20% faster without it). PostgreSQL statements wait on the network, so they go
-        # to one writer thread, off the loop.
+        # 7-20% faster without it). The price: while another writer holds SQLite's lock
+        # (busy_timeout, 30 s at most) this crawl's fetching pauses too, where with a
+        # thread it would have gone on until its pages waited for the writer anyway.
+        # PostgreSQL statements wait on the network, so they go to one writer thread.
         self.db: concurrent.futures.ThreadPoolExecutor | None = None
         if engine.dialect.name != "sqlite":
             self.db = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="crawl-db")
@@ -240,9 +243,23 @@ class Crawl:
         if self.extract_pool is not None:
             return
         workers = pool_workers(self.settings, pages)
-        if workers:
-            self._own_workers = workers
+        if not workers:
+            return
+        # Automatic pools: one crawl at a time per process (the scheduler runs several
+        # crawls at once; a pool each would mean dozens of processes on a small machine).
+        # The others extract in their own process, as they did before pools were automatic.
+        if self.settings.extract_workers is None:
+            if not _AUTO_POOL_SLOT.acquire(blocking=False):
+                return
+            self._holds_auto_slot = True
+            try:
+                self._own_pool = self.extract_pool = extraction_pool(workers)
+            except Exception:  # e.g. no /dev/shm for its locks: extract in this process
+                log.exception("cannot start extraction workers; extracting in the crawl")
+                return
+        else:
             self._own_pool = self.extract_pool = extraction_pool(workers)
+        self._own_workers = workers
 
     def _replace_broken_pool(self, broken: concurrent.futures.Executor | None) -> None:
         """After a worker died, give the rest of the crawl a new pool: a pool with a dead
@@ -261,12 +278,25 @@ class Crawl:
         self._own_pool.shutdown(wait=False, cancel_futures=True)
         self._own_pool = self.extract_pool = extraction_pool(self._own_workers)
 
+    def _drop_automatic_pool(self, pool: concurrent.futures.Executor | None) -> bool:
+        """An automatic pool that cannot take work: extract in this process from now on."""
+        if pool is None or pool is not self._own_pool or not self._holds_auto_slot:
+            return False
+        log.exception("extraction workers refuse work; extracting in the crawl process")
+        self._own_pool.shutdown(wait=False, cancel_futures=True)
+        self._own_pool = self.extract_pool = None
+        return True
+
     def close(self) -> None:
         # Wait for the writer so a post being committed is committed, not cut in half.
         if self.db is not None:
             self.db.shutdown(wait=True)
         if self._own_pool is not None:
             self._own_pool.shutdown(cancel_futures=True)
+            self._own_pool = None
+        if self._holds_auto_slot:
+            self._holds_auto_slot = False
+            _AUTO_POOL_SLOT.release()
 
     # -- discovery --------------------------------------------------------------------
 
@@ -494,9 +524,10 @@ class Crawl:
             except BrokenProcessPool as exc:
                 self._replace_broken_pool(pool)
                 refused = exc
-            except Exception as exc:  # the pool refuses work (it was shut down)
+            except Exception as exc:  # the pool refuses work (cannot start its processes)
                 refused = exc
-                break
+                if not self._drop_automatic_pool(pool):
+                    break
         if refused is not None:  # the pages fail rather than wait forever
             for result, future in batch:
                 if not future.done():
@@ -530,6 +561,7 @@ class Crawl:
 
 
 MAX_AUTO_WORKERS = 4
+_AUTO_POOL_SLOT = threading.Lock()
 
 
 def pool_workers(settings: CrawlerSettings, pages: int) -> int:

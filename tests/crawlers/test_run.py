@@ -5,6 +5,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -14,8 +15,8 @@ from sqlmodel import Session, col, select
 
 import crawlers.run
 from crawlers.run import (
+    _AUTO_POOL_SLOT,
     MAX_AUTO_WORKERS,
-    MAX_POOL_RESTARTS,
     crawl_source,
     extraction_pool,
     pool_workers,
@@ -402,7 +403,9 @@ def test_pool_workers_by_pages_and_cpus(
     cpus: int,
     expected: int,
 ):
-    monkeypatch.setattr(crawlers.run.os, "sched_getaffinity", lambda _pid: set(range(cpus)))
+    monkeypatch.setattr(
+        crawlers.run.os, "sched_getaffinity", lambda _pid: set(range(cpus)), raising=False
+    )
     settings = crawler_settings.model_copy(update={"extract_workers": configured})
     assert settings.extract_pool_min_pages == 40
     assert pool_workers(settings, pages) == expected
@@ -423,13 +426,15 @@ def test_a_big_enough_crawl_starts_and_stops_its_own_pool(
         return pool
 
     monkeypatch.setattr(crawlers.run, "extraction_pool", recording_pool)
-    monkeypatch.setattr(crawlers.run.os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(crawlers.run.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     settings = crawler_settings.model_copy(update={"extract_pool_min_pages": 3})
     run = crawl(thanhnien(make_source), settings=settings)
     assert run.status == RunStatus.succeeded and run.new_posts == 3
     assert len(started) == 1
     with pytest.raises(RuntimeError, match="shutdown"):  # closed with the crawl
         started[0].submit(int, "1")
+    assert _AUTO_POOL_SLOT.acquire(blocking=False)  # and its slot given back
+    _AUTO_POOL_SLOT.release()
 
     # Below the threshold (the pages are known now, nothing is left to fetch): no pool.
     again = crawl(thanhnien(make_source), settings=settings)
@@ -480,18 +485,80 @@ def test_dying_workers_are_replaced_and_their_pages_retried_next_run(
 
     monkeypatch.setattr(crawlers.run, "extraction_pool", recording_pool)
     monkeypatch.setattr(crawlers.run, "extract_pages", dying_extract)
+    monkeypatch.setattr(crawlers.run, "MAX_POOL_RESTARTS", 1)
     settings = crawler_settings.model_copy(
         update={"extract_workers": 1, "extract_pool_min_pages": 1}
     )
     source_id = thanhnien(make_source)
     run = crawl(source_id, settings=settings, deadline=time.monotonic() + 60)
-    # Every page killed its worker: each death got new workers (up to the limit), the pages
-    # failed as crashed, retryable, and the run finished instead of waiting on dead workers.
+    # Every page killed its worker: the first death got new workers, the second used up
+    # the restarts (MAX_POOL_RESTARTS, 1 here); the pages failed as crashed, retryable,
+    # and the run finished instead of waiting on dead workers.
     assert run.status == RunStatus.succeeded
     assert run.errors == {"http_404": 2, "extract_crashed": 3}
-    assert 2 <= len(started) <= 1 + MAX_POOL_RESTARTS
+    assert len(started) == 2
     assert count_rows(engine, Post) == 0
 
     monkeypatch.undo()
     again = crawl(source_id)
     assert again.status == RunStatus.succeeded and again.new_posts == 3
+
+
+class RefusingPool(concurrent.futures.ThreadPoolExecutor):
+    """A pool that refuses work at submit, as a process pool does once a worker died or
+    when it cannot start its processes."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(1)
+        self.error = error
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("refusal", "pools"),
+    [
+        (BrokenProcessPool("a worker died"), 2),  # new workers take the pages
+        (OSError("no /dev/shm"), 1),  # no workers at all: the crawl extracts itself
+    ],
+)
+def test_an_automatic_pool_refusing_work_loses_no_page(
+    engine: Engine,
+    make_source: MakeSource,
+    crawl: Crawl,
+    crawler_settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    refusal: Exception,
+    pools: int,
+):
+    started: list[concurrent.futures.Executor] = []
+
+    def pool_factory(workers: int) -> concurrent.futures.Executor:
+        started.append(RefusingPool(refusal) if not started else ThreadPoolExecutor(workers))
+        return started[-1]
+
+    monkeypatch.setattr(crawlers.run, "extraction_pool", pool_factory)
+    monkeypatch.setattr(crawlers.run.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    settings = crawler_settings.model_copy(update={"extract_pool_min_pages": 1})
+    run = crawl(thanhnien(make_source), settings=settings, deadline=time.monotonic() + 60)
+    assert run.status == RunStatus.succeeded and run.new_posts == 3
+    assert run.errors == {"http_404": 2}
+    assert len(started) == pools
+
+
+def test_automatic_pools_go_to_one_crawl_at_a_time(
+    engine: Engine,
+    make_source: MakeSource,
+    crawl: Crawl,
+    crawler_settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    started: list[int] = []
+    monkeypatch.setattr(crawlers.run, "extraction_pool", lambda workers: started.append(workers))
+    monkeypatch.setattr(crawlers.run.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    settings = crawler_settings.model_copy(update={"extract_pool_min_pages": 1})
+    with _AUTO_POOL_SLOT:  # another crawl of this process has the pool
+        run = crawl(thanhnien(make_source), settings=settings)
+    assert run.status == RunStatus.succeeded and run.new_posts == 3
+    assert started == []  # extracted in the crawl process instead
