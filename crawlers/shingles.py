@@ -25,9 +25,10 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
 
 
 # Per process: the syllables of Vietnamese news are a few thousand words, so nearly every
-# syllable of a page is hashed already. Cleared when full (names and numbers keep coming).
+# syllable of a page is hashed already. Cleared when full (names and numbers keep coming);
+# 50,000 syllables hold about 7 MB.
 _SYLLABLE_HASHES: dict[str, int] = {}
-_MAX_CACHED_SYLLABLES = 200_000
+_MAX_CACHED_SYLLABLES = 50_000
 # Odd 64-bit constants that weigh each position of a shingle differently, and the
 # splitmix64 finalizer's, which spreads the combination over all 64 bits.
 _POSITION = (
