@@ -1,5 +1,6 @@
 """The migrated schema must be exactly what the models describe, on SQLite and PostgreSQL."""
 
+import hashlib
 import importlib.util
 from types import ModuleType
 
@@ -37,8 +38,24 @@ def _migration(name: str) -> ModuleType:
     return module
 
 
+# sha256 of the signatures the code before migration 0011 stored for these texts (computed
+# with crawlers/shingles.py as of revision 0010): the downgrade must give them back.
+LEGACY_SIGNATURE_SHA256 = {
+    "Học phí đại học sẽ tăng gấp ba từ tháng 9, phụ huynh lo lắng.": (
+        "8a349f1040b11aeba4ebaef15ecc4e38df545b9ea923ef1ae26ab68327a8dbe8"
+    ),
+    "Bài số 7: giá điện tăng 4,8% từ tháng sau": (
+        "f6f0ad522a8f6b20c2429b3837e67a833845b425bc272e64628823acadab753d"
+    ),
+}
+
+
 def test_0011_recomputes_signatures_both_ways(engine: Engine) -> None:
-    texts = ["Học phí đại học sẽ tăng gấp ba từ tháng 9, phụ huynh lo lắng.", "Hai từ"]
+    migration = _migration("0011_shingle_hashes_per_syllable")
+    pinned = list(LEGACY_SIGNATURE_SHA256)
+    # More posts than one batch of the migration, so its paging is exercised too.
+    texts = pinned + [f"Tin số {n}: giá xăng tăng {n} đồng từ chiều nay" for n in range(1001)]
+    assert len(texts) > migration.BATCH
     with Session(engine) as session:
         for n, text in enumerate(texts):
             post = Post(
@@ -59,17 +76,21 @@ def test_0011_recomputes_signatures_both_ways(engine: Engine) -> None:
             query = select(PostFingerprint).order_by(col(PostFingerprint.post_id))
             return [fingerprint.signature for fingerprint in session.exec(query)]
 
-    legacy = _migration("0011_shingle_hashes_per_syllable").legacy_signature
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.downgrade(config, "0010")
-        assert stored() == [legacy(text) for text in texts]
+        downgraded = stored()
     finally:
         upgrade(engine)
-    assert stored() == [signature(text) for text in texts]
-    assert signature(texts[0]) != legacy(texts[0])
+    assert [hashlib.sha256(sig).hexdigest() for sig in downgraded[:2]] == [
+        LEGACY_SIGNATURE_SHA256[text] for text in pinned
+    ]
+    assert downgraded == [migration.legacy_signature(text) for text in texts]
+    upgraded = stored()
+    assert upgraded == [signature(text) for text in texts]
+    assert all(new != old for new, old in zip(upgraded, downgraded, strict=True))
     # The old and new hashes agree on what is a near-duplicate: the same shingles.
     repost = texts[0].replace("phụ huynh lo lắng", "nhiều phụ huynh rất lo lắng")
     estimate = float(
