@@ -55,30 +55,6 @@ def get_by_url(*, session: Session, url: str) -> Post | None:
     return session.exec(select(Post).where(Post.canonical_url == canonical_url(url))).first()
 
 
-def new_post(
-    post_in: PostCreate,
-    *,
-    origin: PostOrigin,
-    submitted_by: int | None = None,
-    source_id: int | None = None,
-    snapshot_id: int | None = None,
-    engagement: dict[str, Any] | None = None,
-    text_hash: str | None = None,
-) -> Post:
-    """The Post row for `post_in`, not yet stored (see post_values)."""
-    return Post(
-        **post_values(
-            post_in,
-            origin=origin,
-            submitted_by=submitted_by,
-            source_id=source_id,
-            snapshot_id=snapshot_id,
-            engagement=engagement,
-            text_hash=text_hash,
-        )
-    )
-
-
 def post_values(
     post_in: PostCreate,
     *,
@@ -136,13 +112,15 @@ def create(
     The check-then-insert race between two callers is settled by the unique index:
     the loser's insert fails and is reported exactly like the ordinary duplicate.
     """
-    post = new_post(
-        post_in,
-        origin=origin,
-        submitted_by=submitted_by,
-        source_id=source_id,
-        snapshot_id=snapshot_id,
-        engagement=engagement,
+    post = Post(
+        **post_values(
+            post_in,
+            origin=origin,
+            submitted_by=submitted_by,
+            source_id=source_id,
+            snapshot_id=snapshot_id,
+            engagement=engagement,
+        )
     )
     canonical = post.canonical_url
     existing = session.exec(select(Post.id).where(Post.canonical_url == canonical)).first()

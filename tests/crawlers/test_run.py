@@ -384,6 +384,19 @@ def test_extraction_in_worker_processes_stores_the_same_posts(
     assert {(p.canonical_url, p.title, p.text) for p in posts(engine)} == in_threads
 
 
+@pytest.fixture
+def started_pools(monkeypatch: pytest.MonkeyPatch) -> list[concurrent.futures.ProcessPoolExecutor]:
+    """The extraction pools crawls start during the test, in order (real process pools)."""
+    started: list[concurrent.futures.ProcessPoolExecutor] = []
+
+    def recording_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+        started.append(extraction_pool(workers))
+        return started[-1]
+
+    monkeypatch.setattr(crawlers.run, "extraction_pool", recording_pool)
+    return started
+
+
 @pytest.mark.parametrize(
     ("configured", "pages", "cpus", "expected"),
     [
@@ -417,15 +430,9 @@ def test_a_big_enough_crawl_starts_and_stops_its_own_pool(
     crawl: Crawl,
     crawler_settings: Any,
     monkeypatch: pytest.MonkeyPatch,
+    started_pools: list[concurrent.futures.ProcessPoolExecutor],
 ):
-    started: list[concurrent.futures.ProcessPoolExecutor] = []
-
-    def recording_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-        pool = extraction_pool(workers)
-        started.append(pool)
-        return pool
-
-    monkeypatch.setattr(crawlers.run, "extraction_pool", recording_pool)
+    started = started_pools
     monkeypatch.setattr(crawlers.run.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     settings = crawler_settings.model_copy(update={"extract_pool_min_pages": 3})
     run = crawl(thanhnien(make_source), settings=settings)
@@ -476,14 +483,9 @@ def test_dying_workers_are_replaced_and_their_pages_retried_next_run(
     crawl: Crawl,
     crawler_settings: Any,
     monkeypatch: pytest.MonkeyPatch,
+    started_pools: list[concurrent.futures.ProcessPoolExecutor],
 ):
-    started: list[concurrent.futures.ProcessPoolExecutor] = []
-
-    def recording_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-        started.append(extraction_pool(workers))
-        return started[-1]
-
-    monkeypatch.setattr(crawlers.run, "extraction_pool", recording_pool)
+    started = started_pools
     monkeypatch.setattr(crawlers.run, "extract_pages", dying_extract)
     monkeypatch.setattr(crawlers.run, "MAX_POOL_RESTARTS", 1)
     settings = crawler_settings.model_copy(
