@@ -58,6 +58,12 @@ MAX_SITEMAP_FILES = 50
 MAX_WRITE_BATCH = 64
 # Pages sent to an extraction worker at once at most (small, so both workers get some).
 MAX_EXTRACT_BATCH = 4
+# Pages a crawl handles at once, per request the Fetcher lets out (total_concurrency): each
+# page is fetched, then waits for extraction and storing, so with one page per request the
+# fetching stopped whenever pages waited for the workers. Three keep requests going while
+# pages wait (interleaved bench crawls: 6-29% more pages/s than one) and hold at most
+# 3 x total_concurrency fetched bodies, each cut at max_body_bytes.
+PAGES_PER_FETCH_SLOT = 3
 # Errors worth retrying on the next run (a 404 or a robots rule will not change soon).
 TRANSIENT_ERRORS = {"timeout", "connect_timeout", "connection", "http_5xx", "rate_limited"}
 TRANSIENT_ERRORS |= {"internal", "http_error", "extract_crashed"}
@@ -228,7 +234,8 @@ class Crawl:
             queue: asyncio.Queue[Item] = asyncio.Queue()
             for item in fresh:
                 queue.put_nowait(item)
-            workers = min(self.settings.total_concurrency, max(1, len(fresh)))
+            in_flight = PAGES_PER_FETCH_SLOT * self.settings.total_concurrency
+            workers = min(in_flight, max(1, len(fresh)))
             writer = asyncio.create_task(self._writer())
             try:
                 await asyncio.gather(*(self._worker(fetcher, queue) for _ in range(workers)))
