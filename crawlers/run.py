@@ -255,17 +255,18 @@ class Crawl:
         # Automatic pools: one crawl at a time per process (the scheduler runs several
         # crawls at once; a pool each would mean dozens of processes on a small machine).
         # The others extract in their own process, as they did before pools were automatic.
-        if self.settings.extract_workers is None:
+        automatic = self.settings.extract_workers is None
+        if automatic:
             if not _AUTO_POOL_SLOT.acquire(blocking=False):
                 return
             self._holds_auto_slot = True
-            try:
-                self._own_pool = self.extract_pool = extraction_pool(workers)
-            except Exception:  # e.g. no /dev/shm for its locks: extract in this process
-                log.exception("cannot start extraction workers; extracting in the crawl")
-                return
-        else:
+        try:
             self._own_pool = self.extract_pool = extraction_pool(workers)
+        except Exception:  # e.g. no /dev/shm for its locks
+            if not automatic:
+                raise
+            log.exception("cannot start extraction workers; extracting in the crawl")
+            return
         self._own_workers = workers
 
     def _replace_broken_pool(self, broken: concurrent.futures.Executor | None) -> None:
@@ -538,10 +539,7 @@ class Crawl:
         if refused is not None:  # the pages fail rather than wait forever
             for result, future in batch:
                 if not future.done():
-                    crashed = isinstance(refused, BrokenProcessPool)
-                    future.set_exception(
-                        ExtractionCrashed(result.url, str(refused)) if crashed else refused
-                    )
+                    future.set_exception(_page_error(refused, result.url))
             return
 
         def deliver(done: asyncio.Future[list[Article | Exception]]) -> None:
@@ -553,10 +551,8 @@ class Crawl:
                     continue
                 if done.cancelled():
                     future.cancel()
-                elif isinstance(failure, BrokenProcessPool):  # a worker died
-                    future.set_exception(ExtractionCrashed(result.url, str(failure)))
-                elif failure is not None:
-                    future.set_exception(failure)
+                elif failure is not None:  # the pool failed the whole batch
+                    future.set_exception(_page_error(failure, result.url))
                 else:
                     outcome = done.result()[i]
                     if isinstance(outcome, Exception):
@@ -565,6 +561,14 @@ class Crawl:
                         future.set_result(outcome)
 
         pending.add_done_callback(deliver)
+
+
+def _page_error(failure: BaseException, url: str) -> BaseException:
+    """What a page gets when its extraction pool failed it: a dead worker is named as such
+    (a transient error, retried next run); anything else is passed on."""
+    if isinstance(failure, BrokenProcessPool):
+        return ExtractionCrashed(url, str(failure))
+    return failure
 
 
 MAX_AUTO_WORKERS = 4

@@ -16,8 +16,12 @@ SHINGLE = 3
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
+def _syllables(text: str) -> list[str]:
+    return _TOKEN.findall(unicodedata.normalize("NFC", text).casefold())
+
+
 def shingles(text: str, size: int = SHINGLE) -> set[str]:
-    syllables = _TOKEN.findall(unicodedata.normalize("NFC", text).casefold())
+    syllables = _syllables(text)
     if len(syllables) < size:
         return {" ".join(syllables)} if syllables else set()
     # zip over shifted lists: the same shingles as slicing, without a slice per position.
@@ -63,7 +67,7 @@ def shingle_hashes(text: str) -> np.ndarray:
     process can compute them for the writer. Changing this changes every stored
     signature: migration 0011 recomputed them when it was introduced.
     """
-    syllables = _TOKEN.findall(unicodedata.normalize("NFC", text).casefold())
+    syllables = _syllables(text)
     if len(syllables) < SHINGLE:  # one shingle: the few syllables there are
         if not syllables:
             return np.empty(0, dtype=np.int64)
