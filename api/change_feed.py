@@ -12,7 +12,6 @@ table. While it is not connected, the caches fall back to their expiry times, an
 import logging
 import threading
 
-import psycopg
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -56,6 +55,10 @@ class ChangeFeed:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
+        # Imported here: the listener runs only on PostgreSQL, and psycopg is an optional
+        # dependency (the `scale` extra), absent from a SQLite install (`make run`).
+        import psycopg
+
         pause = 0.5
         while not self._stop.is_set():
             try:
