@@ -416,9 +416,7 @@ def test_pool_workers_by_pages_and_cpus(
     cpus: int,
     expected: int,
 ):
-    monkeypatch.setattr(
-        crawlers.run.os, "sched_getaffinity", lambda _pid: set(range(cpus)), raising=False
-    )
+    monkeypatch.setattr(crawlers.run, "usable_cpus", lambda: cpus)
     settings = crawler_settings.model_copy(update={"extract_workers": configured})
     assert settings.extract_pool_min_pages == 40
     assert pool_workers(settings, pages) == expected
@@ -433,7 +431,7 @@ def test_a_big_enough_crawl_starts_and_stops_its_own_pool(
     started_pools: list[concurrent.futures.ProcessPoolExecutor],
 ):
     started = started_pools
-    monkeypatch.setattr(crawlers.run.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(crawlers.run, "usable_cpus", lambda: 2)
     settings = crawler_settings.model_copy(update={"extract_pool_min_pages": 3})
     run = crawl(thanhnien(make_source), settings=settings)
     assert run.status == RunStatus.succeeded and run.new_posts == 3
@@ -541,7 +539,7 @@ def test_an_automatic_pool_refusing_work_loses_no_page(
         return started[-1]
 
     monkeypatch.setattr(crawlers.run, "extraction_pool", pool_factory)
-    monkeypatch.setattr(crawlers.run.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(crawlers.run, "usable_cpus", lambda: 2)
     settings = crawler_settings.model_copy(update={"extract_pool_min_pages": 1})
     run = crawl(thanhnien(make_source), settings=settings, deadline=time.monotonic() + 60)
     assert run.status == RunStatus.succeeded and run.new_posts == 3
@@ -558,7 +556,7 @@ def test_automatic_pools_go_to_one_crawl_at_a_time(
 ):
     started: list[int] = []
     monkeypatch.setattr(crawlers.run, "extraction_pool", lambda workers: started.append(workers))
-    monkeypatch.setattr(crawlers.run.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(crawlers.run, "usable_cpus", lambda: 2)
     settings = crawler_settings.model_copy(update={"extract_pool_min_pages": 1})
     with _AUTO_POOL_SLOT:  # another crawl of this process has the pool
         run = crawl(thanhnien(make_source), settings=settings)
