@@ -5,8 +5,10 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import lxml.html
 import pytest
 
+from crawlers import extract
 from crawlers.charset import decode, detect_encoding
 from crawlers.dates import parse_date
 from crawlers.dedupe import NearDuplicateIndex, signature
@@ -244,6 +246,79 @@ def test_selectors_override_extraction():
     assert article.author == "Văn phòng Chính phủ"
     assert article.published_at == datetime(2025, 5, 5, 13, 15, tzinfo=UTC)
     assert article.text.startswith("Văn phòng Chính phủ thông cáo")
+
+
+STORY = "".join(
+    f"<p>Đoạn {i}: Bộ Giáo dục và Đào tạo công bố mức học phí năm học mới cho các trường "
+    "công lập, áp dụng từ tháng 9 tới.</p>"
+    for i in range(1, 7)
+)
+CHROME = (
+    "<header><nav><ul>" + "<li><a href='/x'>Chuyên mục</a></li>" * 15 + "</ul></nav></header>"
+    "<script>" + "var dataLayer = dataLayer || []; " * 30 + "</script>"
+)
+RELATED = "<div class='related'><ul>" + "<li><a href='/y'>Tin liên quan khác</a></li>" * 12
+RELATED += "</ul></div><footer><p>Toàn bộ bản quyền thuộc tòa soạn.</p></footer>"
+
+
+def whole_page_text(html: str) -> str | None:
+    return extract._main_text(lxml.html.fromstring(html), BASE + "/a.html")
+
+
+@pytest.mark.parametrize(
+    ("html", "uses_article"),
+    [
+        # The story in the page's one <article>: extracted from it alone.
+        (f"<html><body>{CHROME}<article>{STORY}</article>{RELATED}</body></html>", True),
+        # Two <article> elements (a listing, a timeline): the whole page.
+        (
+            f"<html><body>{CHROME}<article>{STORY}</article>"
+            f"<article>{STORY}</article>{RELATED}</body></html>",
+            False,
+        ),
+        # A one-paragraph teaser <article> beside a story told in <div>s: the whole page.
+        (
+            f"<html><body>{CHROME}<article><p>Tin mới: học phí năm học mới đã được công bố "
+            f"chính thức.</p></article><div class='content'>{STORY}</div>{RELATED}</body></html>",
+            False,
+        ),
+        # No <article> at all.
+        (f"<html><body>{CHROME}<div class='content'>{STORY}</div>{RELATED}</body></html>", False),
+    ],
+)
+def test_the_pages_one_article_gives_the_text_of_the_whole_page(
+    html: str, uses_article: bool, monkeypatch: pytest.MonkeyPatch
+):
+    expected = whole_page_text(html)
+    assert expected and "Đoạn 6" in expected and "bản quyền" not in expected
+    documents: list[lxml.html.HtmlElement] = []
+    real = extract._main_text
+
+    def spy(tree: lxml.html.HtmlElement, url: str) -> str | None:
+        documents.append(tree)
+        return real(tree, url)
+
+    monkeypatch.setattr(extract, "_main_text", spy)
+    article = extract_article(html.encode(), BASE + "/a.html", "text/html; charset=utf-8")
+    assert article.text == expected
+    assert (documents[0].find(".//header") is None) == uses_article
+    assert len(documents) == 1  # one trafilatura pass either way
+
+
+def test_an_article_element_without_enough_text_falls_back_to_the_whole_page(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # Every paragraph is in the <article>, but they are too short to make a text; the
+    # story is in the page's other blocks.
+    html = (
+        f"<html><body>{CHROME}<article><p>Ảnh 1</p><p>Ảnh 2</p></article>"
+        "<div class='content'>"
+        + "Bộ Tài chính đề xuất giữ nguyên mức thuế bảo vệ môi trường với xăng dầu. " * 6
+        + f"</div>{RELATED}</body></html>"
+    )
+    assert extract._article_document(lxml.html.fromstring(html)) is not None
+    article = extract_article(html.encode(), BASE + "/b.html", "text/html")
+    assert "thuế bảo vệ môi trường" in article.text
 
 
 @pytest.mark.parametrize(
