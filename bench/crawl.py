@@ -8,7 +8,8 @@ robots.txt, serves it from a separate process (a small keep-alive asyncio/uvloop
 server, so the server is not the bottleneck), then measures, each in its own process:
 
 - vigil_fetch: Vigil's Fetcher (robots, SSRF guard, retries, size cap) GETting every page
-- vigil_full: crawl_source on the sitemap: fetch + extract (2 worker processes) + store
+- vigil_full: crawl_source on the sitemap: fetch + extract (in worker processes, as many
+  as a crawl with default settings starts on this machine unless --workers says) + store
   (posts, snapshots, fingerprints, clusters) into a temporary SQLite database
 - scrapy_fetch: Scrapy 2.x fetching the same pages, doing nothing with them
 - vigil_stages: extraction and storing of the same pages, each alone on one core and
@@ -674,7 +675,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="extraction processes (default: what a crawl with default settings starts here)",
+    )
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument(
         "--child", choices=["vigil_fetch", "vigil_full", "vigil_stages", "scrapy_fetch", "serve"]
@@ -688,6 +694,13 @@ def main() -> None:
     if args.child:
         child(args)
         return
+    if args.workers is None:
+        from crawlers.run import pool_workers
+        from crawlers.settings import CrawlerSettings
+
+        # At least one: on one CPU a crawl extracts in its own process, but this bench
+        # measures the pool.
+        args.workers = max(1, pool_workers(CrawlerSettings(extract_workers=None), args.pages))
 
     with tempfile.TemporaryDirectory(prefix="vigil-bench-site-") as tmp:
         root = Path(tmp)

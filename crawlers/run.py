@@ -581,18 +581,21 @@ def pool_workers(settings: CrawlerSettings, pages: int) -> int:
 
     Starting workers costs about a second (each imports trafilatura) and 60 MB each, which
     a feed's handful of new pages never earns back; a big crawl runs a third to a half
-    faster with two worker processes on two cores than with extraction threads, which
-    share one GIL (600 pages: 97-109 against 73-74 pages/s, start-up included).
+    faster with worker processes than with extraction threads, which share one GIL
+    (600 pages: 97-109 against 73-74 pages/s, start-up included).
 
-    The CPUs counted are those the process may use: its affinity, capped by a container's
-    cgroup CPU quota (crawlers/cpus.py).
+    One CPU is left to the crawl process itself, which fetches and stores (about as much
+    CPU a page as extraction): on two CPUs one worker beat two in 6 of 6 interleaved bench
+    crawls (3,000 pages: median 578 against 536 pages/s), since three busy processes on
+    two cores only take turns. The CPUs counted are those the process may use: its
+    affinity, capped by a container's cgroup CPU quota (crawlers/cpus.py).
     """
     if settings.extract_workers is not None:
         return settings.extract_workers
     cpus = usable_cpus()
     if cpus < 2 or pages < settings.extract_pool_min_pages:
         return 0
-    return min(cpus, MAX_AUTO_WORKERS)
+    return min(cpus - 1, MAX_AUTO_WORKERS)
 
 
 def extraction_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:

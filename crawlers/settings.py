@@ -32,8 +32,9 @@ class CrawlerSettings(BaseSettings):
     snapshot_max_bytes: int = Field(default=5_000_000, ge=0)
     snapshot_compress_level: int = Field(default=6, ge=1, le=9)
     # Extraction workers: unset, a crawl with at least extract_pool_min_pages pages to
-    # fetch gets a pool of one process per CPU (at most 4) when there is more than one CPU
-    # (run.pool_workers); 0 always extracts in the crawl process; N always uses N processes.
+    # fetch gets a pool of one process per CPU but one (kept for the crawl process; at most
+    # 4) when there is more than one CPU (run.pool_workers); 0 always extracts in the crawl
+    # process; N always uses N processes.
     extract_workers: int | None = Field(default=None, ge=0, le=32)
     extract_pool_min_pages: int = Field(default=40, ge=1)
     # Near-duplicate clustering: posts of the last N days are compared against new ones.

@@ -401,7 +401,8 @@ def started_pools(monkeypatch: pytest.MonkeyPatch) -> list[concurrent.futures.Pr
     ("configured", "pages", "cpus", "expected"),
     [
         (None, 39, 2, 0),  # a feed's few new pages: threads, no process start-up
-        (None, 40, 2, 2),
+        (None, 40, 2, 1),  # one CPU for the crawl process, one for extraction
+        (None, 500, 3, 2),
         (None, 500, 16, MAX_AUTO_WORKERS),
         (None, 500, 1, 0),  # one CPU: processes would only add hand-offs
         (0, 500, 16, 0),  # set explicitly: always as set
