@@ -5,6 +5,11 @@ the matcher is wrong (a refutation read as spreading, a post about a neighbourin
 desk fixes it here, and the fix holds: the claim's cases are corrected at once, the post is
 analysed and routed again under the review, and later analyses never overturn it
 (:func:`detector.claims.analysis.analyse_post` reads reviews first).
+
+A case the matcher opened on its own for a post that turns out not to spread the claim is
+left with nothing to answer once the desk rejects that link. If nobody has started work on it
+(still new or triaged), the system dismisses it, saying why, so it leaves the queue; confirming
+the same link again reopens it.
 """
 
 from sqlmodel import Session, col, select
@@ -12,17 +17,29 @@ from sqlmodel import Session, col, select
 from detector.claims import service as claims_service
 from detector.claims.analysis import analyse_post
 from detector.service import latest_detection
-from models.cases import Case, CasePost
+from models.cases import Case, CaseEvent, CasePost
 from models.claims import PostClaimLink
 from models.detections import Detection
-from models.enums import LinkReview, Stance
+from models.enums import CaseState, LinkReview, Stance
 from models.errors import InvalidInput, NotFound
 from models.posts import Post
 from models.types import utcnow
 from rebuttal import cases as cases_service
-from rebuttal.actors import Actor
+from rebuttal.actors import SYSTEM, Actor
 from rebuttal.routing import risk_of, route_detection
-from rebuttal.workflow import record
+from rebuttal.workflow import record, transition
+
+# Automatic cases nobody works on yet: emptied of spreading posts by a review, they close.
+UNSTARTED = (CaseState.new, CaseState.triaged)
+EMPTIED = "emptied_by_review"
+EMPTIED_NOTE = (
+    "Tự động bỏ qua: sau khi liên kết bị bác bỏ, không còn bài đăng nào lan truyền tin này. "
+    "(Dismissed automatically: no post spreads the claim once the link was rejected.)"
+)
+REOPENED_NOTE = (
+    "Tự động mở lại: liên kết bị bác bỏ trước đó đã được xác nhận. "
+    "(Reopened automatically: the rejected link was confirmed.)"
+)
 
 
 def review(
@@ -60,6 +77,8 @@ def review(
     link.reviewed_at = utcnow()
     session.add(link)
     session.flush()
+    if link.review == LinkReview.confirmed and link.stance == Stance.spreads:
+        _reopen_emptied_case(session, link)
     _correct_claim_cases(session, link, actor)
 
     post = session.get(Post, post_id)
@@ -111,6 +130,59 @@ def _correct_claim_cases(session: Session, link: PostClaimLink, actor: Actor) ->
                 "stance": None if rejected else link.stance,
                 "reach": case.reach,
             },
+        )
+        if (
+            case.opened_by == "auto"
+            and case.state in UNSTARTED
+            and not _has_spreading_posts(session, case)
+        ):
+            transition(
+                session=session,
+                case=case,
+                to=CaseState.dismissed,
+                actor=SYSTEM,
+                note=EMPTIED_NOTE,
+                data={"reason": EMPTIED, "post_id": link.post_id, "claim_id": link.claim_id},
+            )
+
+
+def _has_spreading_posts(session: Session, case: Case) -> bool:
+    query = select(CasePost.post_id).where(
+        CasePost.case_id == case.id, CasePost.stance == Stance.spreads.value
+    )
+    return session.exec(query.limit(1)).first() is not None
+
+
+def _reopen_emptied_case(session: Session, link: PostClaimLink) -> None:
+    """Undo the automatic dismissal that rejecting this very link caused, when the claim has
+    no live case meanwhile: the post then rejoins the case it was in (routing)."""
+    newest = session.exec(
+        select(Case)
+        .where(Case.claim_id == link.claim_id, col(Case.merged_into_id).is_(None))
+        .order_by(col(Case.id).desc())
+        .limit(1)
+    ).first()
+    if newest is None or newest.state != CaseState.dismissed:
+        return
+    last = session.exec(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == newest.id)
+        .order_by(col(CaseEvent.id).desc())
+        .limit(1)
+    ).first()
+    if (
+        last is not None
+        and last.to_state == CaseState.dismissed.value
+        and last.data.get("reason") == EMPTIED
+        and last.data.get("post_id") == link.post_id
+    ):
+        transition(
+            session=session,
+            case=newest,
+            to=CaseState.reopened,
+            actor=SYSTEM,
+            note=REOPENED_NOTE,
+            data={"post_id": link.post_id, "claim_id": link.claim_id},
         )
 
 

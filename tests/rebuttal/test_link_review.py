@@ -10,7 +10,7 @@ from detector.claims.analysis import analyse_post
 from models.cases import Case, CaseEvent, CasePost
 from models.claims import Claim, PostClaimLink
 from models.detections import Detection
-from models.enums import LinkReview, Role, Stance
+from models.enums import CaseState, LinkReview, Role, Stance
 from models.errors import InvalidInput, NotFound
 from models.posts import Post
 from rebuttal import link_review
@@ -134,6 +134,14 @@ def test_a_rejection_can_be_undone_by_confirming(session: Session, route: Route)
     session.commit()
     session.refresh(case)
     assert case_posts(session, case) == {} and case.reach == 0
+    # Nothing left to answer and nobody on it: the system took it out of the queue.
+    assert case.state == CaseState.dismissed and case.dismiss_reason == link_review.EMPTIED_NOTE
+    dismissal = events(session, case)[-1]
+    assert (dismissal.kind, dismissal.to_state, dismissal.actor_id) == (
+        "transition",
+        "dismissed",
+        None,
+    )
 
     link_review.review(
         session=session,
@@ -144,8 +152,10 @@ def test_a_rejection_can_be_undone_by_confirming(session: Session, route: Route)
     )
     session.commit()
     session.refresh(case)
-    # Confirmed as spreading, it rejoins its claim's live case (once).
+    # Confirmed as spreading, it reopens the case its rejection emptied and rejoins it (once).
+    assert case.state == CaseState.reopened and case.dismiss_reason is None
     assert case_posts(session, case) == {first.id: "spreads"} and case.reach == 500
+    assert session.exec(select(Case).where(Case.claim_id == claim_id)).all() == [case]
     again = analyse_post(session=session, post=first)
     assert again.match is not None and again.match.auto_linked
     assert again.match.stance == "spreads"
@@ -192,3 +202,70 @@ def test_a_case_opened_by_hand_keeps_the_risk_staff_gave_it(session: Session) ->
     )
     session.refresh(case)
     assert case_posts(session, case) == {} and case.risk_score == 0.9
+
+
+def reject(session: Session, post: Post, rumour: Claim) -> None:
+    link_review.review(
+        session=session,
+        post_id=post.id or 0,
+        claim_id=rumour.id or 0,
+        decision=LinkReview.rejected,
+        actor=EDITOR,
+    )
+    session.commit()
+
+
+def test_a_case_still_spread_by_other_posts_stays_open(session: Session, route: Route) -> None:
+    rumour, first, case = spreading_case(session, route)
+    wrong = add_post(session, REFUTATION, engagement={"shares": 2000})
+    route(wrong, 0.95, [link(session, wrong, rumour, "spreads")])
+    reject(session, wrong, rumour)
+    session.refresh(case)
+    assert case.state == CaseState.new and case_posts(session, case) == {first.id: "spreads"}
+
+
+@pytest.mark.parametrize("state", [CaseState.in_progress, CaseState.in_review])
+def test_an_emptied_case_someone_works_on_is_left_to_them(
+    session: Session, route: Route, state: CaseState
+) -> None:
+    rumour, first, case = spreading_case(session, route)
+    case.state = state
+    session.add(case)
+    session.commit()
+    reject(session, first, rumour)
+    session.refresh(case)
+    assert case.state == state and case_posts(session, case) == {}
+    assert events(session, case)[-1].kind == "link_rejected"
+
+
+def test_an_emptied_case_opened_by_staff_stays(session: Session) -> None:
+    rumour = claim(session, RUMOUR)
+    post = add_post(session, REFUTATION, engagement={"shares": 40})
+    link(session, post, rumour, "spreads")
+    case = add_case(session, claim_id=rumour.id, risk_score=0.9, opened_by="user")
+    session.add(CasePost(case_id=case.id or 0, post_id=post.id or 0, reach=40))
+    session.commit()
+    reject(session, post, rumour)
+    session.refresh(case)
+    assert case.state == CaseState.new and case_posts(session, case) == {}
+
+
+def test_confirming_another_post_does_not_reopen_a_case_emptied_by_a_rejection(
+    session: Session, route: Route
+) -> None:
+    # The dismissal is undone only by confirming the link whose rejection caused it; another
+    # post spreading the claim later starts a fresh case, as any new wave does.
+    rumour, first, case = spreading_case(session, route)
+    reject(session, first, rumour)
+    later = add_post(session, "Học phí đại học tăng gấp ba thật rồi, chia sẻ cho mọi người")
+    link(session, later, rumour, "spreads")
+    link_review.review(
+        session=session,
+        post_id=later.id or 0,
+        claim_id=rumour.id or 0,
+        decision=LinkReview.confirmed,
+        actor=EDITOR,
+    )
+    session.commit()
+    session.refresh(case)
+    assert case.state == CaseState.dismissed and case_posts(session, case) == {}
