@@ -182,37 +182,44 @@ def _main_text(tree: lxml.html.HtmlElement, url: str) -> str | None:
     return text if isinstance(text, str) else None
 
 
-# A page's one <article> element is its main content when it holds at least this share of
-# the page's paragraphs (HTML's own meaning of the element; VnExpress, Dân trí and most
-# WordPress themes mark the story so).
+# The elements that mark a page's story: HTML's <article> (VnExpress, Dân trí, most
+# WordPress themes), else schema.org's articleBody (Tuổi Trẻ, Thanh Niên). One of them is the
+# main content when the page has exactly one and it holds at least this share of the page's
+# paragraphs.
+_STORY_MARKERS = ("//article", "//*[@itemprop='articleBody']")
 ARTICLE_PARAGRAPH_SHARE = 0.6
 
 
 def _article_document(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
-    """A copy of the page's single <article> element as a document of its own, or None.
+    """A copy of the element that marks the page's story, as a document of its own, or None.
 
     trafilatura's cost grows with the page: its pruning and cleaning passes walk every
     element of the navigation, scripts, related-news boxes and footer that it then throws
-    away, about two fifths of its time on a news page. Given only the article it returns the
-    same text, when the article holds the story's paragraphs. Pages with several or no
-    <article> elements (listings, timelines, sites without the element), or whose <article>
-    holds few of the page's paragraphs (a teaser box), are extracted whole.
+    away, about two fifths of its time on a news page. Given only the story it returns the
+    same text, when the story's element holds the page's paragraphs. Pages with several or
+    no such elements (listings, timelines, sites that mark nothing), or whose element holds
+    few of the page's paragraphs (a teaser box), are extracted whole.
     """
-    articles = tree.xpath("//article")
-    if len(articles) != 1:
-        return None
-    inside = sum(1 for _ in articles[0].iter("p"))
-    if inside == 0 or inside < ARTICLE_PARAGRAPH_SHARE * sum(1 for _ in tree.iter("p")):
-        return None
-    document = lxml.html.Element("html")
-    body = lxml.html.Element("body")
-    document.append(body)
-    body.append(copy.deepcopy(articles[0]))
-    return document
+    paragraphs: int | None = None
+    for marker in _STORY_MARKERS:
+        found = tree.xpath(marker)
+        if len(found) != 1:
+            continue
+        inside = sum(1 for _ in found[0].iter("p"))
+        if paragraphs is None:
+            paragraphs = sum(1 for _ in tree.iter("p"))
+        if inside == 0 or inside < ARTICLE_PARAGRAPH_SHARE * paragraphs:
+            continue
+        document = lxml.html.Element("html")
+        body = lxml.html.Element("body")
+        document.append(body)
+        body.append(copy.deepcopy(found[0]))
+        return document
+    return None
 
 
 def _article_text(tree: lxml.html.HtmlElement, url: str) -> str | None:
-    """The main text, from the page's <article> alone when it has one that holds the story
+    """The main text, from the element that marks the page's story alone when it has one
     (see _article_document), else from the whole page."""
     document = _article_document(tree)
     if document is not None:

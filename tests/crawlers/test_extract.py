@@ -282,7 +282,18 @@ def whole_page_text(html: str) -> str | None:
             f"chính thức.</p></article><div class='content'>{STORY}</div>{RELATED}</body></html>",
             False,
         ),
-        # No <article> at all.
+        # No <article>, but schema.org's articleBody marks the story.
+        (
+            f"<html><body>{CHROME}<div itemprop='articleBody'>{STORY}</div>{RELATED}</body></html>",
+            True,
+        ),
+        # A teaser <article> and an articleBody holding the story: the articleBody.
+        (
+            f"<html><body>{CHROME}<article><p>Tin mới: học phí năm học mới.</p></article>"
+            f"<div itemprop='articleBody'>{STORY}</div>{RELATED}</body></html>",
+            True,
+        ),
+        # Nothing marks the story.
         (f"<html><body>{CHROME}<div class='content'>{STORY}</div>{RELATED}</body></html>", False),
     ],
 )
