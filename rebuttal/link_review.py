@@ -6,10 +6,10 @@ desk fixes it here, and the fix holds: the claim's cases are corrected at once, 
 analysed and routed again under the review, and later analyses never overturn it
 (:func:`detector.claims.analysis.analyse_post` reads reviews first).
 
-A case the matcher opened on its own for a post that turns out not to spread the claim is
-left with nothing to answer once the desk rejects that link. If nobody has started work on it
-(still new or triaged), the system dismisses it, saying why, so it leaves the queue; confirming
-the same link again reopens it.
+A case the matcher opened on its own is left with nothing to answer once a review (a rejected
+link, or a stance corrected to refuting or mentioning) takes out its last spreading post. If
+nobody has started work on it (new, triaged, or reopened by the system), the system dismisses
+it, saying why, so it leaves the queue; confirming the same link as spreading reopens it.
 """
 
 from sqlmodel import Session, col, select
@@ -26,19 +26,21 @@ from models.posts import Post
 from models.types import utcnow
 from rebuttal import cases as cases_service
 from rebuttal.actors import SYSTEM, Actor
-from rebuttal.routing import risk_of, route_detection
+from rebuttal.routing import lock_routing, risk_of, route_detection
 from rebuttal.workflow import record, transition
 
 # Automatic cases nobody works on yet: emptied of spreading posts by a review, they close.
+# A reopened case counts only when the system reopened it (staff reopen cases on purpose).
 UNSTARTED = (CaseState.new, CaseState.triaged)
 EMPTIED = "emptied_by_review"
 EMPTIED_NOTE = (
-    "Tự động bỏ qua: sau khi liên kết bị bác bỏ, không còn bài đăng nào lan truyền tin này. "
-    "(Dismissed automatically: no post spreads the claim once the link was rejected.)"
+    "Tự động bỏ qua: sau khi xem xét liên kết, không còn bài đăng nào lan truyền tin này. "
+    "(Dismissed automatically: after a link review, no post spreads the claim.)"
 )
+REOPENED = "link_confirmed"
 REOPENED_NOTE = (
-    "Tự động mở lại: liên kết bị bác bỏ trước đó đã được xác nhận. "
-    "(Reopened automatically: the rejected link was confirmed.)"
+    "Tự động mở lại: liên kết đã được xác nhận là lan truyền tin này. "
+    "(Reopened automatically: the link was confirmed as spreading the claim.)"
 )
 
 
@@ -56,6 +58,9 @@ def review(
     ``stance`` corrects the stance of a confirmed link (kept as it is when omitted); a
     rejected link takes none. Reviewing again replaces the earlier review.
     """
+    # As routing does: a post routed to this claim meanwhile never joins a case this review
+    # is dismissing, and two reviews of one claim's posts see each other's outcome.
+    lock_routing(session, "claim", claim_id)
     link = session.get(PostClaimLink, (post_id, claim_id))
     if link is None:
         raise NotFound(
@@ -133,7 +138,7 @@ def _correct_claim_cases(session: Session, link: PostClaimLink, actor: Actor) ->
         )
         if (
             case.opened_by == "auto"
-            and case.state in UNSTARTED
+            and _unstarted(session, case)
             and not _has_spreading_posts(session, case)
         ):
             transition(
@@ -146,6 +151,25 @@ def _correct_claim_cases(session: Session, link: PostClaimLink, actor: Actor) ->
             )
 
 
+def _last_event(session: Session, case: Case) -> CaseEvent | None:
+    query = select(CaseEvent).where(CaseEvent.case_id == case.id)
+    return session.exec(query.order_by(col(CaseEvent.id).desc()).limit(1)).first()
+
+
+def _unstarted(session: Session, case: Case) -> bool:
+    if case.state in UNSTARTED:
+        return True
+    if case.state != CaseState.reopened:
+        return False
+    last_move = session.exec(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == "transition")
+        .order_by(col(CaseEvent.id).desc())
+        .limit(1)
+    ).first()
+    return last_move is not None and last_move.data.get("reason") == REOPENED
+
+
 def _has_spreading_posts(session: Session, case: Case) -> bool:
     query = select(CasePost.post_id).where(
         CasePost.case_id == case.id, CasePost.stance == Stance.spreads.value
@@ -154,8 +178,9 @@ def _has_spreading_posts(session: Session, case: Case) -> bool:
 
 
 def _reopen_emptied_case(session: Session, link: PostClaimLink) -> None:
-    """Undo the automatic dismissal that rejecting this very link caused, when the claim has
-    no live case meanwhile: the post then rejoins the case it was in (routing)."""
+    """Undo the automatic dismissal that reviewing this very link caused, when nothing has
+    happened to the case since and the claim has no live case meanwhile: the post then
+    rejoins the case it was in (routing)."""
     newest = session.exec(
         select(Case)
         .where(Case.claim_id == link.claim_id, col(Case.merged_into_id).is_(None))
@@ -164,12 +189,7 @@ def _reopen_emptied_case(session: Session, link: PostClaimLink) -> None:
     ).first()
     if newest is None or newest.state != CaseState.dismissed:
         return
-    last = session.exec(
-        select(CaseEvent)
-        .where(CaseEvent.case_id == newest.id)
-        .order_by(col(CaseEvent.id).desc())
-        .limit(1)
-    ).first()
+    last = _last_event(session, newest)
     if (
         last is not None
         and last.to_state == CaseState.dismissed.value
@@ -182,7 +202,7 @@ def _reopen_emptied_case(session: Session, link: PostClaimLink) -> None:
             to=CaseState.reopened,
             actor=SYSTEM,
             note=REOPENED_NOTE,
-            data={"post_id": link.post_id, "claim_id": link.claim_id},
+            data={"reason": REOPENED, "post_id": link.post_id, "claim_id": link.claim_id},
         )
 
 

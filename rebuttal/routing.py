@@ -37,7 +37,7 @@ def risk_of(detection: Detection) -> float:
     return min(1.0, float(probs.get("HATE", 0.0)) + 0.5 * float(probs.get("OFFENSIVE", 0.0)))
 
 
-def _lock(session: Session, kind: str, key: int) -> None:
+def lock_routing(session: Session, kind: str, key: int) -> None:
     """Serialise routing of one claim or cluster across workers (PostgreSQL), so two posts
     of the same claim arriving together never open two cases."""
     if session.get_bind().dialect.name == "postgresql":
@@ -137,7 +137,7 @@ def route_detection(
         claim = claims.get(link.claim_id)
         if claim is None or claim.id is None:
             continue
-        _lock(session, "claim", claim.id)
+        lock_routing(session, "claim", claim.id)
         case = _live_case(session, claim_id=claim.id)
         if link.stance == Stance.refutes:
             if case is not None:
@@ -163,7 +163,7 @@ def route_detection(
     if routed is None and not spreads_a_claim and risk >= policy.threshold:
         # Risky without a known claim (toxic speech, a new rumour): one case per cluster.
         if post.cluster_id is not None:
-            _lock(session, "cluster", post.cluster_id)
+            lock_routing(session, "cluster", post.cluster_id)
             case = _live_case(session, cluster_id=post.cluster_id)
         else:
             existing = cases_service.cases_of_post(

@@ -14,7 +14,8 @@ from models.enums import CaseState, LinkReview, Role, Stance
 from models.errors import InvalidInput, NotFound
 from models.posts import Post
 from rebuttal import link_review
-from rebuttal.actors import Actor
+from rebuttal.actors import SYSTEM, Actor
+from rebuttal.workflow import record, transition
 from tests.rebuttal.conftest import Route, add_case, add_post, claim, link
 
 EDITOR = Actor(user_id=None, role=Role.editor, username="bientap")
@@ -267,5 +268,72 @@ def test_confirming_another_post_does_not_reopen_a_case_emptied_by_a_rejection(
         actor=EDITOR,
     )
     session.commit()
+    session.refresh(case)
+    assert case.state == CaseState.dismissed and case_posts(session, case) == {}
+
+
+def confirm(session: Session, post: Post, rumour: Claim, stance: Stance | None = None) -> None:
+    link_review.review(
+        session=session,
+        post_id=post.id or 0,
+        claim_id=rumour.id or 0,
+        decision=LinkReview.confirmed,
+        stance=stance,
+        actor=EDITOR,
+    )
+    session.commit()
+
+
+def test_a_triaged_case_emptied_by_a_rejection_is_dismissed(session: Session, route: Route) -> None:
+    rumour, first, case = spreading_case(session, route)
+    transition(session=session, case=case, to=CaseState.triaged, actor=SYSTEM)
+    session.commit()
+    reject(session, first, rumour)
+    session.refresh(case)
+    assert case.state == CaseState.dismissed
+
+
+def test_a_stance_correction_that_leaves_no_spreading_post_dismisses_and_can_be_undone(
+    session: Session, route: Route
+) -> None:
+    rumour, first, case = spreading_case(session, route)
+    confirm(session, first, rumour, Stance.refutes)  # it was a refutation after all
+    session.refresh(case)
+    assert case_posts(session, case) == {first.id: "refutes"}
+    assert case.state == CaseState.dismissed and case.dismiss_reason == link_review.EMPTIED_NOTE
+
+    confirm(session, first, rumour, Stance.spreads)  # no: it does spread the rumour
+    session.refresh(case)
+    assert case.state == CaseState.reopened
+    assert case_posts(session, case) == {first.id: "spreads"}
+
+
+def test_a_case_the_system_reopened_is_dismissed_again_but_not_one_staff_reopened(
+    session: Session, route: Route
+) -> None:
+    rumour, first, case = spreading_case(session, route)
+    reject(session, first, rumour)
+    confirm(session, first, rumour)
+    session.refresh(case)
+    assert case.state == CaseState.reopened
+    reject(session, first, rumour)  # the system's reopening was undone: out of the queue
+    session.refresh(case)
+    assert case.state == CaseState.dismissed
+
+    monitor = Actor(user_id=None, role=Role.monitor, username="giamsat")
+    transition(session=session, case=case, to=CaseState.reopened, actor=monitor, note="Xem lại")
+    session.commit()
+    confirm(session, first, rumour)
+    reject(session, first, rumour)  # staff reopened it on purpose: it stays for them
+    session.refresh(case)
+    assert case.state == CaseState.reopened and case_posts(session, case) == {}
+
+
+def test_a_dismissal_someone_acted_on_since_is_not_undone(session: Session, route: Route) -> None:
+    rumour, first, case = spreading_case(session, route)
+    reject(session, first, rumour)
+    record(session, case, EDITOR, "comment", note="Đã kiểm tra, đúng là không liên quan.")
+    session.commit()
+    confirm(session, first, rumour)
     session.refresh(case)
     assert case.state == CaseState.dismissed and case_posts(session, case) == {}
