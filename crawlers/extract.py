@@ -184,10 +184,15 @@ def _main_text(tree: lxml.html.HtmlElement, url: str) -> str | None:
 
 # The elements that mark a page's story: HTML's <article> (VnExpress, Dân trí, most
 # WordPress themes), else schema.org's articleBody (Tuổi Trẻ, Thanh Niên). One of them is the
-# main content when the page has exactly one and it holds at least this share of the page's
-# paragraphs.
+# main content when the page has exactly one and it holds at least this share of the text of
+# the page's paragraphs.
 _STORY_MARKERS = ("//article", "//*[@itemprop='articleBody']")
 ARTICLE_PARAGRAPH_SHARE = 0.6
+
+
+def _paragraph_text(element: lxml.html.HtmlElement) -> int:
+    """Characters of text in the <p> elements under ``element``."""
+    return sum(len(p.text_content()) for p in element.iter("p"))
 
 
 def _article_document(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
@@ -196,19 +201,20 @@ def _article_document(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | No
     trafilatura's cost grows with the page: its pruning and cleaning passes walk every
     element of the navigation, scripts, related-news boxes and footer that it then throws
     away, about two fifths of its time on a news page. Given only the story it returns the
-    same text, when the story's element holds the page's paragraphs. Pages with several or
-    no such elements (listings, timelines, sites that mark nothing), or whose element holds
-    few of the page's paragraphs (a teaser box), are extracted whole.
+    same text, when the story's element holds the text of the page's paragraphs. Pages with
+    several or no such elements (listings, timelines, sites that mark nothing), or whose
+    element holds little of that text (a teaser box, a summary beside the story), are
+    extracted whole.
     """
-    paragraphs: int | None = None
+    page_text: int | None = None
     for marker in _STORY_MARKERS:
         found = tree.xpath(marker)
         if len(found) != 1:
             continue
-        inside = sum(1 for _ in found[0].iter("p"))
-        if paragraphs is None:
-            paragraphs = sum(1 for _ in tree.iter("p"))
-        if inside == 0 or inside < ARTICLE_PARAGRAPH_SHARE * paragraphs:
+        inside = _paragraph_text(found[0])
+        if page_text is None:
+            page_text = _paragraph_text(tree)
+        if inside == 0 or inside < ARTICLE_PARAGRAPH_SHARE * page_text:
             continue
         document = lxml.html.Element("html")
         body = lxml.html.Element("body")
