@@ -37,11 +37,16 @@ def _ratio(quota: str, period: str) -> float | None:
     return q / p if q > 0 and p > 0 else None
 
 
+def _parts(path: str) -> list[str]:
+    # Never outside the cgroup tree, whatever /proc/self/cgroup says.
+    return [p for p in path.split("/") if p and p not in (".", "..")]
+
+
 def _v2_quota(path: str, cgroup: Path) -> float | None:
     # The tightest cpu.max from the process's own cgroup up to the root: a parent's limit
     # binds its children.
     limits: list[float] = []
-    parts = [p for p in path.split("/") if p and p not in (".", "..")]
+    parts = _parts(path)
     for depth in range(len(parts), -1, -1):
         line = _read(cgroup.joinpath(*parts[:depth], "cpu.max"))
         fields = line.split() if line else []
@@ -51,15 +56,18 @@ def _v2_quota(path: str, cgroup: Path) -> float | None:
 
 
 def _v1_quota(controllers: str, path: str, cgroup: Path) -> float | None:
-    parts = [p for p in path.split("/") if p and p not in (".", "..")]
-    for mount in (controllers, "cpu", "cpu,cpuacct"):
-        for depth in (len(parts), 0):  # the process's own cgroup, or a container's root
+    # The tightest quota from the process's cgroup up to the controller's root (inside a
+    # container, the root is the container's own cgroup), wherever the controller is mounted.
+    limits: list[float] = []
+    parts = _parts(path)
+    for mount in dict.fromkeys((controllers, "cpu", "cpu,cpuacct")):
+        for depth in range(len(parts), -1, -1):
             folder = cgroup.joinpath(mount, *parts[:depth])
             quota = _read(folder / "cpu.cfs_quota_us")
             period = _read(folder / "cpu.cfs_period_us")
-            if quota is not None and period is not None:
-                return _ratio(quota, period)
-    return None
+            if quota is not None and period is not None and (allowed := _ratio(quota, period)):
+                limits.append(allowed)
+    return min(limits) if limits else None
 
 
 def cgroup_cpus(proc: Path = PROC, cgroup: Path = CGROUP) -> float | None:

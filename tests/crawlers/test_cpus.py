@@ -44,6 +44,16 @@ def test_cgroup_v1_quota(roots: tuple[Path, Path]) -> None:
     assert usable_cpus(proc, cgroup) == 3
 
 
+def test_a_parents_tighter_v1_limit_binds_its_children(roots: tuple[Path, Path]) -> None:
+    proc, cgroup = roots
+    write(proc / "self" / "cgroup", "2:cpu,cpuacct:/docker/abc\n")
+    write(cgroup / "cpu,cpuacct" / "docker" / "abc" / "cpu.cfs_quota_us", "-1\n")
+    write(cgroup / "cpu,cpuacct" / "docker" / "abc" / "cpu.cfs_period_us", "100000\n")
+    write(cgroup / "cpu,cpuacct" / "docker" / "cpu.cfs_quota_us", "100000\n")
+    write(cgroup / "cpu,cpuacct" / "docker" / "cpu.cfs_period_us", "100000\n")
+    assert usable_cpus(proc, cgroup) == 1
+
+
 def test_cgroup_v1_inside_a_container_reads_the_controller_root(roots: tuple[Path, Path]) -> None:
     # Inside a container the path names the host's cgroup, but the container sees its own
     # cgroup mounted at the controller's root.
@@ -65,7 +75,8 @@ def test_cgroup_v1_inside_a_container_reads_the_controller_root(roots: tuple[Pat
         ("0::/\n", {"cpu.max": "\xff\xfe"}),  # not text
         ("1:cpu:/\n", {"cpu/cpu.cfs_quota_us": "-1", "cpu/cpu.cfs_period_us": "100000"}),
         ("garbage without colons\n", {}),
-        ("0::/../../etc\n", {}),  # a path that tries to leave the cgroup tree
+        # A path that tries to leave the cgroup tree: the limit it points at is not read.
+        ("0::/../outside\n", {"../outside/cpu.max": "100000 100000"}),
     ],
 )
 def test_no_readable_quota_leaves_the_affinity(
