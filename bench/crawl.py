@@ -441,8 +441,14 @@ def vigil_full(
     # throwaway database; its time is reported as first_crawl_startup_s.
     warm_engine, warm_id = _bench_source("warm-up", SourceKind.url, base + first_page, {})
     warm_started = time.perf_counter()
-    crawl_source(engine=warm_engine, source_id=warm_id, settings=settings, extract_pool=pool)
+    warm_run = crawl_source(
+        engine=warm_engine, source_id=warm_id, settings=settings, extract_pool=pool
+    )
     startup = time.perf_counter() - warm_started
+    with Session(warm_engine) as session:
+        warmed = session.get(CrawlRun, warm_run)
+        if warmed is None or warmed.new_posts != 1:
+            raise RuntimeError(f"the warm-up crawl failed: {warmed and warmed.errors}")
     warm_engine.dispose()
     self_started = _cpu_self()
     workers_started = sum(_cpu_of(pid) for pid in worker_pids)
@@ -699,7 +705,8 @@ def main() -> None:
         "--workers",
         type=int,
         default=None,
-        help="extraction processes (default: what a crawl with default settings starts here)",
+        help="extraction processes (default: what a crawl of this many pages with default "
+        "settings starts here, at least 1: this bench measures the pool)",
     )
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument(
