@@ -46,6 +46,35 @@ def events(session: Session, case: Case) -> list[CaseEvent]:
     return list(session.exec(query).all())
 
 
+def reject(session: Session, post: Post, rumour: Claim) -> PostClaimLink:
+    return review(session, post, rumour, LinkReview.rejected)
+
+
+def confirm(
+    session: Session, post: Post, rumour: Claim, stance: Stance | None = None
+) -> PostClaimLink:
+    return review(session, post, rumour, LinkReview.confirmed, stance)
+
+
+def review(
+    session: Session,
+    post: Post,
+    rumour: Claim,
+    decision: LinkReview,
+    stance: Stance | None = None,
+) -> PostClaimLink:
+    reviewed = link_review.review(
+        session=session,
+        post_id=post.id or 0,
+        claim_id=rumour.id or 0,
+        decision=decision,
+        stance=stance,
+        actor=EDITOR,
+    )
+    session.commit()
+    return reviewed
+
+
 def test_rejecting_a_false_link_takes_the_post_out_of_the_claim_case(
     session: Session, route: Route
 ) -> None:
@@ -57,14 +86,7 @@ def test_rejecting_a_false_link_takes_the_post_out_of_the_claim_case(
     assert (case.reach, case.risk_score) == (2500, 0.95)
     priority = case.priority
 
-    reviewed = link_review.review(
-        session=session,
-        post_id=wrong.id or 0,
-        claim_id=rumour.id or 0,
-        decision=LinkReview.rejected,
-        actor=EDITOR,
-    )
-    session.commit()
+    reviewed = reject(session, wrong, rumour)
     assert (reviewed.review, reviewed.reviewed_by) == ("rejected", "bientap")
     assert reviewed.reviewed_at is not None
     session.refresh(case)
@@ -96,15 +118,7 @@ def test_a_corrected_stance_moves_the_reach_to_the_rebuttal_and_holds(
     wrong = add_post(session, REFUTATION, engagement={"shares": 2000})
     route(wrong, 0.7, [link(session, wrong, rumour, "spreads")])
 
-    reviewed = link_review.review(
-        session=session,
-        post_id=wrong.id or 0,
-        claim_id=rumour.id or 0,
-        decision=LinkReview.confirmed,
-        stance=Stance.refutes,
-        actor=EDITOR,
-    )
-    session.commit()
+    reviewed = confirm(session, wrong, rumour, Stance.refutes)
     assert (reviewed.review, reviewed.stance) == ("confirmed", "refutes")
     session.refresh(case)
     assert case_posts(session, case) == {first.id: "spreads", wrong.id: "refutes"}
@@ -124,15 +138,8 @@ def test_a_corrected_stance_moves_the_reach_to_the_rebuttal_and_holds(
 
 def test_a_rejection_can_be_undone_by_confirming(session: Session, route: Route) -> None:
     rumour, first, case = spreading_case(session, route)
-    post_id, claim_id = first.id or 0, rumour.id or 0
-    link_review.review(
-        session=session,
-        post_id=post_id,
-        claim_id=claim_id,
-        decision=LinkReview.rejected,
-        actor=EDITOR,
-    )
-    session.commit()
+    claim_id = rumour.id or 0
+    reject(session, first, rumour)
     session.refresh(case)
     assert case_posts(session, case) == {} and case.reach == 0
     # Nothing left to answer and nobody on it: the system took it out of the queue.
@@ -144,14 +151,7 @@ def test_a_rejection_can_be_undone_by_confirming(session: Session, route: Route)
         None,
     )
 
-    link_review.review(
-        session=session,
-        post_id=post_id,
-        claim_id=claim_id,
-        decision=LinkReview.confirmed,
-        actor=EDITOR,
-    )
-    session.commit()
+    confirm(session, first, rumour)
     session.refresh(case)
     # Confirmed as spreading, it reopens the case its rejection emptied and rejoins it (once).
     assert case.state == CaseState.reopened and case.dismiss_reason is None
@@ -187,33 +187,19 @@ def test_bad_reviews_are_refused_and_change_nothing(session: Session, route: Rou
     assert case_posts(session, case) == {first.id: "spreads"}
 
 
-def test_a_case_opened_by_hand_keeps_the_risk_staff_gave_it(session: Session) -> None:
+def test_a_case_opened_by_hand_keeps_the_risk_staff_gave_it_and_stays_open(
+    session: Session,
+) -> None:
     rumour = claim(session, RUMOUR)
     post = add_post(session, REFUTATION, engagement={"shares": 40})
     link(session, post, rumour, "spreads")
     case = add_case(session, claim_id=rumour.id, risk_score=0.9, opened_by="user")
     session.add(CasePost(case_id=case.id or 0, post_id=post.id or 0, reach=40))
     session.flush()
-    link_review.review(
-        session=session,
-        post_id=post.id or 0,
-        claim_id=rumour.id or 0,
-        decision=LinkReview.rejected,
-        actor=EDITOR,
-    )
+    reject(session, post, rumour)
     session.refresh(case)
     assert case_posts(session, case) == {} and case.risk_score == 0.9
-
-
-def reject(session: Session, post: Post, rumour: Claim) -> None:
-    link_review.review(
-        session=session,
-        post_id=post.id or 0,
-        claim_id=rumour.id or 0,
-        decision=LinkReview.rejected,
-        actor=EDITOR,
-    )
-    session.commit()
+    assert case.state == CaseState.new  # emptied, but staff opened it: theirs to close
 
 
 def test_a_case_still_spread_by_other_posts_stays_open(session: Session, route: Route) -> None:
@@ -239,18 +225,6 @@ def test_an_emptied_case_someone_works_on_is_left_to_them(
     assert events(session, case)[-1].kind == "link_rejected"
 
 
-def test_an_emptied_case_opened_by_staff_stays(session: Session) -> None:
-    rumour = claim(session, RUMOUR)
-    post = add_post(session, REFUTATION, engagement={"shares": 40})
-    link(session, post, rumour, "spreads")
-    case = add_case(session, claim_id=rumour.id, risk_score=0.9, opened_by="user")
-    session.add(CasePost(case_id=case.id or 0, post_id=post.id or 0, reach=40))
-    session.commit()
-    reject(session, post, rumour)
-    session.refresh(case)
-    assert case.state == CaseState.new and case_posts(session, case) == {}
-
-
 def test_confirming_another_post_does_not_reopen_a_case_emptied_by_a_rejection(
     session: Session, route: Route
 ) -> None:
@@ -260,28 +234,9 @@ def test_confirming_another_post_does_not_reopen_a_case_emptied_by_a_rejection(
     reject(session, first, rumour)
     later = add_post(session, "Học phí đại học tăng gấp ba thật rồi, chia sẻ cho mọi người")
     link(session, later, rumour, "spreads")
-    link_review.review(
-        session=session,
-        post_id=later.id or 0,
-        claim_id=rumour.id or 0,
-        decision=LinkReview.confirmed,
-        actor=EDITOR,
-    )
-    session.commit()
+    confirm(session, later, rumour)
     session.refresh(case)
     assert case.state == CaseState.dismissed and case_posts(session, case) == {}
-
-
-def confirm(session: Session, post: Post, rumour: Claim, stance: Stance | None = None) -> None:
-    link_review.review(
-        session=session,
-        post_id=post.id or 0,
-        claim_id=rumour.id or 0,
-        decision=LinkReview.confirmed,
-        stance=stance,
-        actor=EDITOR,
-    )
-    session.commit()
 
 
 def test_a_triaged_case_emptied_by_a_rejection_is_dismissed(session: Session, route: Route) -> None:
