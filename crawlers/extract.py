@@ -183,9 +183,9 @@ def _main_text(tree: lxml.html.HtmlElement, url: str) -> str | None:
 
 
 # The elements that mark a page's story: HTML's <article> (VnExpress, Dân trí, most
-# WordPress themes), else schema.org's articleBody (Tuổi Trẻ, Thanh Niên). One of them is the
-# main content when the page has exactly one and it holds at least this share of the text of
-# the page's paragraphs.
+# WordPress themes), else schema.org's articleBody (Tuổi Trẻ, sites with microdata). One of
+# them is the main content when the page has exactly one and it holds at least this share of
+# the text of the page's paragraphs.
 _STORY_MARKERS = ("//article", "//*[@itemprop='articleBody']")
 ARTICLE_PARAGRAPH_SHARE = 0.6
 
