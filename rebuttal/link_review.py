@@ -13,6 +13,7 @@ it, saying why, so it leaves the queue; confirming the same link as spreading re
 """
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from detector.claims import service as claims_service
 from detector.claims.analysis import analyse_post
@@ -151,8 +152,11 @@ def _correct_claim_cases(session: Session, link: PostClaimLink, actor: Actor) ->
             )
 
 
-def _last_event(session: Session, case: Case) -> CaseEvent | None:
+def _last_event(session: Session, case: Case, kind: str | None = None) -> CaseEvent | None:
+    """The case's newest event (of ``kind``, when given)."""
     query = select(CaseEvent).where(CaseEvent.case_id == case.id)
+    if kind is not None:
+        query = query.where(CaseEvent.kind == kind)
     return session.exec(query.order_by(col(CaseEvent.id).desc()).limit(1)).first()
 
 
@@ -161,20 +165,19 @@ def _unstarted(session: Session, case: Case) -> bool:
         return True
     if case.state != CaseState.reopened:
         return False
-    last_move = session.exec(
-        select(CaseEvent)
-        .where(CaseEvent.case_id == case.id, CaseEvent.kind == "transition")
-        .order_by(col(CaseEvent.id).desc())
-        .limit(1)
-    ).first()
+    last_move = _last_event(session, case, "transition")
     return last_move is not None and last_move.data.get("reason") == REOPENED
 
 
-def _has_spreading_posts(session: Session, case: Case) -> bool:
-    query = select(CasePost.post_id).where(
+def _spreading_posts(case: Case) -> SelectOfScalar[int]:
+    """The ids of the posts that spread the case's claim (a statement to execute)."""
+    return select(CasePost.post_id).where(
         CasePost.case_id == case.id, CasePost.stance == Stance.spreads.value
     )
-    return session.exec(query.limit(1)).first() is not None
+
+
+def _has_spreading_posts(session: Session, case: Case) -> bool:
+    return session.exec(_spreading_posts(case).limit(1)).first() is not None
 
 
 def _reopen_emptied_case(session: Session, link: PostClaimLink) -> None:
@@ -209,10 +212,7 @@ def _reopen_emptied_case(session: Session, link: PostClaimLink) -> None:
 def _spreading_risk(session: Session, case: Case) -> float:
     """The highest risk the detector gave the posts that spread the case's claim (0 if none)."""
     highest = 0.0
-    spreading = select(CasePost.post_id).where(
-        CasePost.case_id == case.id, CasePost.stance == Stance.spreads.value
-    )
-    for post_id in session.exec(spreading).all():
+    for post_id in session.exec(_spreading_posts(case)).all():
         newest = latest_detection(session=session, post_id=post_id)
         if newest is not None:
             highest = max(highest, risk_of(newest))
