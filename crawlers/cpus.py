@@ -9,6 +9,7 @@ memory. Files that are missing or unreadable mean no quota, never an error.
 
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -37,37 +38,38 @@ def _ratio(quota: str, period: str) -> float | None:
     return q / p if q > 0 and p > 0 else None
 
 
-def _parts(path: str) -> list[str]:
-    # Never outside the cgroup tree, whatever /proc/self/cgroup says.
-    return [p for p in path.split("/") if p and p not in (".", "..")]
+def _upward(root: Path, path: str) -> list[Path]:
+    """The cgroup's folder under ``root`` and each of its parents up to ``root``: a parent's
+    limit binds its children. Never outside ``root``, whatever /proc/self/cgroup says."""
+    parts = [p for p in path.split("/") if p and p not in (".", "..")]
+    return [root.joinpath(*parts[:depth]) for depth in range(len(parts), -1, -1)]
+
+
+def _v2_limit(folder: Path) -> float | None:
+    fields = (_read(folder / "cpu.max") or "").split()
+    return _ratio(*fields) if len(fields) == 2 else None
+
+
+def _v1_limit(folder: Path) -> float | None:
+    quota = _read(folder / "cpu.cfs_quota_us")
+    period = _read(folder / "cpu.cfs_period_us")
+    return _ratio(quota, period) if quota is not None and period is not None else None
+
+
+def _tightest(folders: list[Path], limit: Callable[[Path], float | None]) -> float | None:
+    limits = [allowed for folder in folders if (allowed := limit(folder)) is not None]
+    return min(limits) if limits else None
 
 
 def _v2_quota(path: str, cgroup: Path) -> float | None:
-    # The tightest cpu.max from the process's own cgroup up to the root: a parent's limit
-    # binds its children.
-    limits: list[float] = []
-    parts = _parts(path)
-    for depth in range(len(parts), -1, -1):
-        line = _read(cgroup.joinpath(*parts[:depth], "cpu.max"))
-        fields = line.split() if line else []
-        if len(fields) == 2 and (allowed := _ratio(*fields)) is not None:
-            limits.append(allowed)
-    return min(limits) if limits else None
+    return _tightest(_upward(cgroup, path), _v2_limit)
 
 
 def _v1_quota(controllers: str, path: str, cgroup: Path) -> float | None:
-    # The tightest quota from the process's cgroup up to the controller's root (inside a
-    # container, the root is the container's own cgroup), wherever the controller is mounted.
-    limits: list[float] = []
-    parts = _parts(path)
-    for mount in dict.fromkeys((controllers, "cpu", "cpu,cpuacct")):
-        for depth in range(len(parts), -1, -1):
-            folder = cgroup.joinpath(mount, *parts[:depth])
-            quota = _read(folder / "cpu.cfs_quota_us")
-            period = _read(folder / "cpu.cfs_period_us")
-            if quota is not None and period is not None and (allowed := _ratio(quota, period)):
-                limits.append(allowed)
-    return min(limits) if limits else None
+    # Wherever the controller is mounted; inside a container, the mount's root is the
+    # container's own cgroup.
+    mounts = dict.fromkeys((controllers, "cpu", "cpu,cpuacct"))
+    return _tightest([f for m in mounts for f in _upward(cgroup / m, path)], _v1_limit)
 
 
 def cgroup_cpus(proc: Path = PROC, cgroup: Path = CGROUP) -> float | None:
