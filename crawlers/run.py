@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 MAX_SITEMAP_FILES = 50
 # Posts written per transaction at most; a batch is whatever was ready meanwhile.
 MAX_WRITE_BATCH = 64
-# Pages sent to an extraction worker at once at most (small, so both workers get some).
+# Pages sent to an extraction worker at once at most (small, so several workers share them).
 MAX_EXTRACT_BATCH = 4
 # Pages a crawl handles at once, per request the Fetcher lets out (total_concurrency): each
 # page is fetched, then waits for extraction and storing, so with one page per request the
