@@ -43,6 +43,7 @@ from crawlers.extract import (
     warm_up,
 )
 from crawlers.fetch import Fetcher, FetchResult
+from crawlers.heap import frozen_heap
 from crawlers.settings import CrawlerSettings
 from crawlers.shingles import shingle_hashes
 from crawlers.store import Store, StoreRequest
@@ -226,21 +227,24 @@ class Crawl:
             per_host_concurrency=config.concurrency,
         ) as fetcher:
             await self._db(self.store.load_index)
-            items = await self.discover(fetcher)
-            fresh = await self._filter_known(items)
-            self.stats.total = len(fresh)
-            self._start_pool(sum(item.article is None for item in fresh))
-            self._report()
-            queue: asyncio.Queue[Item] = asyncio.Queue()
-            for item in fresh:
-                queue.put_nowait(item)
-            in_flight = PAGES_PER_FETCH_SLOT * self.settings.total_concurrency
-            workers = min(in_flight, max(1, len(fresh)))
-            writer = asyncio.create_task(self._writer())
-            try:
-                await asyncio.gather(*(self._worker(fetcher, queue) for _ in range(workers)))
-            finally:
-                writer.cancel()
+            # The index just loaded, and everything else alive now, outlives the crawl:
+            # full garbage collections need not walk it (crawlers/heap.py).
+            with frozen_heap():
+                items = await self.discover(fetcher)
+                fresh = await self._filter_known(items)
+                self.stats.total = len(fresh)
+                self._start_pool(sum(item.article is None for item in fresh))
+                self._report()
+                queue: asyncio.Queue[Item] = asyncio.Queue()
+                for item in fresh:
+                    queue.put_nowait(item)
+                in_flight = PAGES_PER_FETCH_SLOT * self.settings.total_concurrency
+                workers = min(in_flight, max(1, len(fresh)))
+                writer = asyncio.create_task(self._writer())
+                try:
+                    await asyncio.gather(*(self._worker(fetcher, queue) for _ in range(workers)))
+                finally:
+                    writer.cancel()
             if not TRANSIENT_ERRORS & set(self.stats.errors):
                 for url, result in self.roots:
                     await self._db(self.store.save_fetch_state, url, result)

@@ -1,6 +1,7 @@
 """Whole crawls of the local site into the test database."""
 
 import concurrent.futures
+import gc
 import os
 import threading
 import time
@@ -311,6 +312,23 @@ def test_crash_while_storing_leaves_no_half_post(
     monkeypatch.setattr(Store, "_cluster", original)
     again = crawl(source.id)  # the feed is fetched again (no 304) so the post is retried
     assert (again.not_modified, again.new_posts, again.duplicates) == (0, 1, 2)
+
+
+def test_the_heap_is_frozen_while_a_crawl_runs(
+    engine: Engine, make_source: MakeSource, crawl: Crawl, monkeypatch: pytest.MonkeyPatch
+):
+    original = Store.store_many
+    frozen_while_storing: list[int] = []
+
+    def spy(self: Store, requests: Any) -> Any:
+        frozen_while_storing.append(gc.get_freeze_count())
+        return original(self, requests)
+
+    monkeypatch.setattr(Store, "store_many", spy)
+    run = crawl(make_source("feed", "/vnexpress/rss/thoi-su.rss").id)
+    assert run.new_posts == 3
+    assert frozen_while_storing and min(frozen_while_storing) > 0
+    assert gc.get_freeze_count() == 0  # given back to the collector when it ended
 
 
 def test_unknown_source(engine: Engine):
