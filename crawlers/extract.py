@@ -56,11 +56,11 @@ class Article:
     text: str
     author: str | None = None
     published_at: datetime | None = None
-    # Shingle hashes and their MinHash signature, computed where the text is (a worker
-    # process) to spare the single database writer; it derives whatever is missing.
+    # Shingle hashes, their MinHash signature and posts.content_hash(text): computed by
+    # finish_article, in an extraction worker or the crawl process; the store derives
+    # whatever is still missing.
     shingle_hashes: bytes = b""
     signature: bytes = b""
-    # posts.content_hash(text), likewise computed in the worker when it extracted the text.
     content_hash: str = ""
     engagement: dict[str, Any] = field(default_factory=dict)
     snapshot: PackedSnapshot | None = None
@@ -303,8 +303,11 @@ def extract_article(
     url: str,
     content_type: str | None = None,
     selectors: Mapping[str, str] | None = None,
+    *,
+    fingerprint: bool = True,
 ) -> Article:
-    """Title, text, author and date of an article page; DropItem when there is no article."""
+    """Title, text, author and date of an article page (with its fingerprints unless told
+    not to); DropItem when there is no article."""
     html = decode(body, content_type)
     if not html.strip():
         raise DropItem("empty", url)
@@ -344,18 +347,40 @@ def extract_article(
     text = _clean(text)
     if not text or len(text) < MIN_TEXT_CHARS:
         raise DropItem("no_article_text", url)
-    text = text[:MAX_TEXT_CHARS]
-    hashes = shingle_hashes(text)
-    return Article(
+    article = Article(
         url=url,
         title=(_clean(title) or "")[:1000] or None,
-        text=text,
+        text=text[:MAX_TEXT_CHARS],
         author=(_clean(author) or "")[:300] or None,
         published_at=published_at,
-        shingle_hashes=hashes.tobytes(),
-        signature=minhash_signature(hashes),
-        content_hash=content_hash(text),
     )
+    if fingerprint:
+        fingerprint_article(article)
+    return article
+
+
+def fingerprint_article(article: Article) -> None:
+    """The shingle hashes, MinHash signature and content hash of the article's text."""
+    hashes = shingle_hashes(article.text)
+    article.shingle_hashes = hashes.tobytes()
+    article.signature = minhash_signature(hashes)
+    article.content_hash = content_hash(article.text)
+
+
+def finish_article(
+    article: Article, body: bytes, snapshot_max_bytes: int, snapshot_level: int
+) -> Article:
+    """The work on an extracted article that needs no parsed page, done where still missing:
+    its fingerprints and the packed snapshot of the page it came from.
+
+    An extraction worker does it for the pages it is sent to finish; the crawl process does
+    it for the others (Crawl._send_extract_batch), so the two share this work when the
+    workers are the slower side."""
+    if not article.content_hash:
+        fingerprint_article(article)
+    if snapshot_max_bytes and article.snapshot is None:
+        article.snapshot = pack_snapshot(body, snapshot_max_bytes, snapshot_level)
+    return article
 
 
 def extract_page(
@@ -365,12 +390,13 @@ def extract_page(
     selectors: Mapping[str, str] | None,
     snapshot_max_bytes: int,
     snapshot_level: int,
+    finish: bool = True,
 ) -> Article:
-    """extract_article plus the packed snapshot: all the CPU work a page needs, in one call
-    that an extraction worker process can run."""
-    article = extract_article(body, url, content_type, selectors)
-    if snapshot_max_bytes:
-        article.snapshot = pack_snapshot(body, snapshot_max_bytes, snapshot_level)
+    """extract_article plus, when ``finish``, finish_article: all the CPU work a page needs,
+    in one call that an extraction worker process can run."""
+    article = extract_article(body, url, content_type, selectors, fingerprint=finish)
+    if finish:
+        finish_article(article, body, snapshot_max_bytes, snapshot_level)
     return article
 
 
@@ -379,6 +405,7 @@ def extract_pages(
     selectors: Mapping[str, str] | None,
     snapshot_max_bytes: int,
     snapshot_level: int,
+    finish: bool = True,
 ) -> list[Article | Exception]:
     """extract_page for several pages (body, URL, content type) in one call, so a worker
     process is reached once for all of them; each page's failure is returned in its place."""
@@ -386,7 +413,9 @@ def extract_pages(
     for body, url, content_type in pages:
         try:
             outcomes.append(
-                extract_page(body, url, content_type, selectors, snapshot_max_bytes, snapshot_level)
+                extract_page(
+                    body, url, content_type, selectors, snapshot_max_bytes, snapshot_level, finish
+                )
             )
         except Exception as exc:  # one bad page must not fail the others
             outcomes.append(exc)

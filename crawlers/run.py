@@ -15,6 +15,7 @@ import dataclasses
 import logging
 import multiprocessing
 import re
+import sys
 import threading
 import time
 from collections import Counter
@@ -36,6 +37,7 @@ from crawlers.extract import (
     FeedEntry,
     SitemapUrl,
     extract_pages,
+    finish_article,
     json_records,
     listing_links,
     parse_feed,
@@ -162,6 +164,8 @@ class Crawl:
         self._ready: list[tuple[StoreRequest, asyncio.Future[bool]]] = []
         # Fetched pages waiting to be sent to the extraction pool as one batch.
         self._to_extract: list[tuple[FetchResult, asyncio.Future[Article]]] = []
+        # Batches sent to the extraction pool, to see whether any waits for a worker.
+        self._at_pool: list[concurrent.futures.Future[list[Article | Exception]]] = []
         self._wake_writer = asyncio.Event()
 
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -488,6 +492,13 @@ class Crawl:
             self.stats.error("truncated")
         try:
             article = await self._extract(result)
+            # What the workers were sent without (see _send_extract_batch); else nothing.
+            finish_article(
+                article,
+                result.body,
+                self.settings.snapshot_max_bytes,
+                self.settings.snapshot_compress_level,
+            )
             article.url = item.url
             article.title = article.title or item.title
             article.author = article.author or item.author
@@ -515,22 +526,44 @@ class Crawl:
             loop.call_soon(self._send_extract_batch)
         return await future
 
+    def _pool_workers(self) -> int:
+        """How many batches the extraction pool works on at once."""
+        if self.extract_pool is None:  # threads of this process: nothing to hand over
+            return sys.maxsize
+        if self.extract_pool is self._own_pool:
+            return self._own_workers
+        return self.settings.extract_workers or 1  # a caller's pool, of the size configured
+
     def _send_extract_batch(self) -> None:
         batch, self._to_extract = self._to_extract, []
         if not batch:
             return
         pages = [(result.body, result.final_url, result.content_type) for result, _ in batch]
+        # While a batch waits for a free worker, the workers are the slower side and the
+        # crawl process has time to spare: it fingerprints this batch's pages and packs
+        # their snapshots itself (finish_article, a quarter of a page's extraction work).
+        # Whichever side is slower gives work to the other, so the split follows the
+        # machine: on two CPUs the one worker hands it over most of the time, four workers
+        # on a bigger machine mostly keep it.
+        self._at_pool = [sent for sent in self._at_pool if not sent.done()]
+        finish = len(self._at_pool) <= self._pool_workers()
         options = (
             dict(self.spec.config.selectors),
             self.settings.snapshot_max_bytes,
             self.settings.snapshot_compress_level,
+            finish,
         )
         loop = asyncio.get_running_loop()
         refused: Exception | None = None
         for _ in range(2):  # once more with new workers when a worker died meanwhile
             pool = self.extract_pool
             try:
-                pending = loop.run_in_executor(pool, extract_pages, pages, *options)
+                if pool is None:
+                    pending = loop.run_in_executor(pool, extract_pages, pages, *options)
+                else:
+                    submitted = pool.submit(extract_pages, pages, *options)
+                    self._at_pool.append(submitted)
+                    pending = asyncio.wrap_future(submitted, loop=loop)
                 refused = None
                 break
             except BrokenProcessPool as exc:

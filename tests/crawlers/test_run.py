@@ -15,6 +15,7 @@ from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
 import crawlers.run
+from crawlers.dedupe import signature
 from crawlers.run import (
     _AUTO_POOL_SLOT,
     MAX_AUTO_WORKERS,
@@ -22,6 +23,7 @@ from crawlers.run import (
     extraction_pool,
     pool_workers,
 )
+from crawlers.shingles import content_hash
 from crawlers.sources import SourceNotFound
 from crawlers.store import Store, decompress
 from models.crawl import CrawlRun, FetchState, PostFingerprint, Source
@@ -521,6 +523,52 @@ def test_dying_workers_are_replaced_and_their_pages_retried_next_run(
     monkeypatch.undo()
     again = crawl(source_id)
     assert again.status == RunStatus.succeeded and again.new_posts == 3
+
+
+class SlowPool(concurrent.futures.ThreadPoolExecutor):
+    """One worker, slower than the fetching: it starts on nothing before `batches`
+    batches were sent, so they queue up behind it."""
+
+    def __init__(self, batches: int) -> None:
+        super().__init__(1)
+        self.batches = batches
+        self.finish: list[bool] = []
+        self.all_sent = threading.Event()
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        self.finish.append(args[-1])
+        if len(self.finish) == self.batches:
+            self.all_sent.set()
+
+        def slow(*args: Any) -> Any:
+            self.all_sent.wait(10)
+            return fn(*args)
+
+        return super().submit(slow, *args, **kwargs)
+
+
+def test_pages_waiting_for_a_busy_worker_are_finished_by_the_crawl(
+    engine: Engine,
+    make_source: MakeSource,
+    crawl: Crawl,
+    crawler_settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setattr(crawlers.run, "MAX_EXTRACT_BATCH", 1)  # a batch a page
+    settings = crawler_settings.model_copy(update={"extract_workers": 1})
+    with SlowPool(batches=3) as pool:
+        run = crawl(thanhnien(make_source), settings=settings, extract_pool=pool)
+    assert run.status == RunStatus.succeeded and run.new_posts == 3
+    # The first two pages find the worker free or one batch at it; the third would wait
+    # behind both, so the worker is sent it to extract only and the crawl finishes it.
+    assert pool.finish == [True, True, False]
+    with Session(engine) as session:
+        for post in posts(engine):
+            assert post.content_hash == content_hash(post.text)
+            fingerprint = session.get(PostFingerprint, post.id)
+            assert fingerprint is not None and fingerprint.signature == signature(post.text)
+            snapshot = session.get(Snapshot, post.snapshot_id)
+            assert snapshot is not None and decompress(snapshot.compressed).startswith(b"<")
 
 
 class RefusingPool(concurrent.futures.ThreadPoolExecutor):
