@@ -57,7 +57,7 @@ class Article:
     author: str | None = None
     published_at: datetime | None = None
     # Shingle hashes, their MinHash signature and posts.content_hash(text): computed by
-    # finish_article, in an extraction worker or the crawl process; the store derives
+    # fingerprint_article, in an extraction worker or the crawl process; the store derives
     # whatever is still missing.
     shingle_hashes: bytes = b""
     signature: bytes = b""
@@ -360,27 +360,15 @@ def extract_article(
 
 
 def fingerprint_article(article: Article) -> None:
-    """The shingle hashes, MinHash signature and content hash of the article's text."""
+    """The shingle hashes, MinHash signature and content hash of the article's text.
+
+    An extraction worker computes them for the pages it is sent whole; the crawl process,
+    for those it sent without (Crawl._send_extract_batch): the two share this work when
+    the workers are the slower side."""
     hashes = shingle_hashes(article.text)
     article.shingle_hashes = hashes.tobytes()
     article.signature = minhash_signature(hashes)
     article.content_hash = content_hash(article.text)
-
-
-def finish_article(
-    article: Article, body: bytes, snapshot_max_bytes: int, snapshot_level: int
-) -> Article:
-    """The work on an extracted article that needs no parsed page, done where still missing:
-    its fingerprints and the packed snapshot of the page it came from.
-
-    An extraction worker does it for the pages it is sent to finish; the crawl process does
-    it for the others (Crawl._send_extract_batch), so the two share this work when the
-    workers are the slower side."""
-    if not article.content_hash:
-        fingerprint_article(article)
-    if snapshot_max_bytes and article.snapshot is None:
-        article.snapshot = pack_snapshot(body, snapshot_max_bytes, snapshot_level)
-    return article
 
 
 def extract_page(
@@ -390,13 +378,13 @@ def extract_page(
     selectors: Mapping[str, str] | None,
     snapshot_max_bytes: int,
     snapshot_level: int,
-    finish: bool = True,
+    fingerprint: bool = True,
 ) -> Article:
-    """extract_article plus, when ``finish``, finish_article: all the CPU work a page needs,
-    in one call that an extraction worker process can run."""
-    article = extract_article(body, url, content_type, selectors, fingerprint=finish)
-    if finish:
-        finish_article(article, body, snapshot_max_bytes, snapshot_level)
+    """extract_article plus the packed snapshot: all the CPU work a page needs (but its
+    fingerprints, when told so), in one call that an extraction worker process can run."""
+    article = extract_article(body, url, content_type, selectors, fingerprint=fingerprint)
+    if snapshot_max_bytes:
+        article.snapshot = pack_snapshot(body, snapshot_max_bytes, snapshot_level)
     return article
 
 
@@ -405,7 +393,7 @@ def extract_pages(
     selectors: Mapping[str, str] | None,
     snapshot_max_bytes: int,
     snapshot_level: int,
-    finish: bool = True,
+    fingerprint: bool = True,
 ) -> list[Article | Exception]:
     """extract_page for several pages (body, URL, content type) in one call, so a worker
     process is reached once for all of them; each page's failure is returned in its place."""
@@ -414,7 +402,13 @@ def extract_pages(
         try:
             outcomes.append(
                 extract_page(
-                    body, url, content_type, selectors, snapshot_max_bytes, snapshot_level, finish
+                    body,
+                    url,
+                    content_type,
+                    selectors,
+                    snapshot_max_bytes,
+                    snapshot_level,
+                    fingerprint,
                 )
             )
         except Exception as exc:  # one bad page must not fail the others

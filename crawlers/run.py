@@ -37,7 +37,7 @@ from crawlers.extract import (
     FeedEntry,
     SitemapUrl,
     extract_pages,
-    finish_article,
+    fingerprint_article,
     json_records,
     listing_links,
     parse_feed,
@@ -492,13 +492,8 @@ class Crawl:
             self.stats.error("truncated")
         try:
             article = await self._extract(result)
-            # What the workers were sent without (see _send_extract_batch); else nothing.
-            finish_article(
-                article,
-                result.body,
-                self.settings.snapshot_max_bytes,
-                self.settings.snapshot_compress_level,
-            )
+            if not article.content_hash:  # extracted without (see _send_extract_batch)
+                fingerprint_article(article)
             article.url = item.url
             article.title = article.title or item.title
             article.author = article.author or item.author
@@ -540,18 +535,19 @@ class Crawl:
             return
         pages = [(result.body, result.final_url, result.content_type) for result, _ in batch]
         # While a batch waits for a free worker, the workers are the slower side and the
-        # crawl process has time to spare: it fingerprints this batch's pages and packs
-        # their snapshots itself (finish_article, a quarter of a page's extraction work).
-        # Whichever side is slower gives work to the other, so the split follows the
-        # machine: on two CPUs the one worker hands it over most of the time, four workers
-        # on a bigger machine mostly keep it.
+        # crawl process has time to spare: it fingerprints this batch's articles itself
+        # (shingles, MinHash, content hash: a sixth of a page's extraction work). Whichever
+        # side is slower gives that work to the other, so the split follows the machine:
+        # on two CPUs the one worker hands it over most of the time, four workers on a
+        # bigger machine mostly keep it. The snapshot stays with the workers: a page can
+        # be megabytes, which the event loop must not stop to compress.
         self._at_pool = [sent for sent in self._at_pool if not sent.done()]
-        finish = len(self._at_pool) <= self._pool_workers()
+        fingerprint = len(self._at_pool) <= self._pool_workers()
         options = (
             dict(self.spec.config.selectors),
             self.settings.snapshot_max_bytes,
             self.settings.snapshot_compress_level,
-            finish,
+            fingerprint,
         )
         loop = asyncio.get_running_loop()
         refused: Exception | None = None

@@ -394,25 +394,17 @@ def test_a_batch_of_pages_returns_each_pages_outcome_in_its_place():
     assert extract_pages([], None, 1_000_000, 6) == []
 
 
-def test_an_article_extracted_unfinished_is_finished_the_same_elsewhere():
+def test_an_article_extracted_without_fingerprints_gets_the_same_ones_elsewhere():
     page = FIXTURE_ROOT / "vnexpress/thoi-su/luong-co-so-tang-len-2-34-trieu-dong-4871234.html"
     body = page.read_bytes()
     whole = extract.extract_page(body, "https://vnexpress.net/a.html", None, None, 1000, 6)
-    unfinished = extract.extract_page(
-        body, "https://vnexpress.net/a.html", None, None, 1000, 6, finish=False
+    bare = extract.extract_page(
+        body, "https://vnexpress.net/a.html", None, None, 1000, 6, fingerprint=False
     )
-    assert unfinished.text == whole.text and unfinished.title == whole.title
-    assert (unfinished.shingle_hashes, unfinished.signature, unfinished.content_hash) == (
-        b"",
-        b"",
-        "",
-    )
-    assert unfinished.snapshot is None
-    finished = extract.finish_article(unfinished, body, 1000, 6)
-    assert finished.shingle_hashes == whole.shingle_hashes
-    assert finished.signature == whole.signature == signature(whole.text)
-    assert finished.content_hash == whole.content_hash
-    assert finished.snapshot == whole.snapshot and whole.snapshot is not None
-    assert whole.snapshot.size == 1000  # cut at the snapshot limit, as before
-    # Finishing twice (the crawl process after a worker that finished it) changes nothing.
-    assert extract.finish_article(finished, b"other bytes", 1000, 6).snapshot == whole.snapshot
+    assert (bare.text, bare.title, bare.snapshot) == (whole.text, whole.title, whole.snapshot)
+    assert whole.snapshot is not None and whole.snapshot.size == 1000  # packed all the same
+    assert (bare.shingle_hashes, bare.signature, bare.content_hash) == (b"", b"", "")
+    extract.fingerprint_article(bare)
+    assert bare.shingle_hashes == whole.shingle_hashes
+    assert bare.signature == whole.signature == signature(whole.text)
+    assert bare.content_hash == whole.content_hash

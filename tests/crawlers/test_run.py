@@ -532,12 +532,12 @@ class SlowPool(concurrent.futures.ThreadPoolExecutor):
     def __init__(self, batches: int) -> None:
         super().__init__(1)
         self.batches = batches
-        self.finish: list[bool] = []
+        self.fingerprint: list[bool] = []
         self.all_sent = threading.Event()
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
-        self.finish.append(args[-1])
-        if len(self.finish) == self.batches:
+        self.fingerprint.append(args[-1])
+        if len(self.fingerprint) == self.batches:
             self.all_sent.set()
 
         def slow(*args: Any) -> Any:
@@ -547,7 +547,7 @@ class SlowPool(concurrent.futures.ThreadPoolExecutor):
         return super().submit(slow, *args, **kwargs)
 
 
-def test_pages_waiting_for_a_busy_worker_are_finished_by_the_crawl(
+def test_pages_waiting_for_a_busy_worker_are_fingerprinted_by_the_crawl(
     engine: Engine,
     make_source: MakeSource,
     crawl: Crawl,
@@ -560,8 +560,8 @@ def test_pages_waiting_for_a_busy_worker_are_finished_by_the_crawl(
         run = crawl(thanhnien(make_source), settings=settings, extract_pool=pool)
     assert run.status == RunStatus.succeeded and run.new_posts == 3
     # The first two pages find the worker free or one batch at it; the third would wait
-    # behind both, so the worker is sent it to extract only and the crawl finishes it.
-    assert pool.finish == [True, True, False]
+    # behind both, so the worker is sent it without fingerprinting and the crawl does it.
+    assert pool.fingerprint == [True, True, False]
     with Session(engine) as session:
         for post in posts(engine):
             assert post.content_hash == content_hash(post.text)
