@@ -538,9 +538,10 @@ class Crawl:
         # crawl process has time to spare: it fingerprints this batch's articles itself
         # (shingles, MinHash, content hash: a sixth of a page's extraction work). Whichever
         # side is slower gives that work to the other, so the split follows the machine:
-        # on two CPUs the one worker hands it over most of the time, four workers on a
-        # bigger machine mostly keep it. The snapshot stays with the workers: a page can
-        # be megabytes, which the event loop must not stop to compress.
+        # on two CPUs the one worker hands it over for about three batches in four;
+        # workers that wait for pages, rather than pages for them, keep it. The snapshot
+        # stays with the workers: a page can be megabytes, which the event loop must not
+        # stop to compress.
         self._at_pool = [sent for sent in self._at_pool if not sent.done()]
         fingerprint = len(self._at_pool) <= self._pool_workers()
         options = (
