@@ -13,6 +13,10 @@ into an empty database, full collections took 0.2 s of the crawl process's 3.7 s
 permanent generation (``gc.freeze``), which collections skip, and gives them back
 (``gc.unfreeze``) when no crawl is running any more, so cyclic garbage among them is still
 collected then. Objects made during the crawl are collected as usual.
+
+A process that froze its heap itself keeps it as it is: the API freezes what it built at
+start-up (api/app.py), and unfreezing, which gives back every frozen object, would undo
+that for good. There crawls freeze nothing (their index is walked as before).
 """
 
 import gc
@@ -22,21 +26,26 @@ from contextlib import contextmanager
 
 _lock = threading.Lock()
 _holders = 0
+_owned = False  # whether the crawls froze the heap (and so may unfreeze it)
 
 
 @contextmanager
 def frozen_heap() -> Iterator[None]:
     """Freeze the heap for the duration of the block, across concurrent crawls of one
-    process: the first to enter freezes, the last to leave unfreezes."""
-    global _holders
+    process: the first to enter freezes, the last to leave unfreezes; neither when the
+    heap was frozen by someone else."""
+    global _holders, _owned
     with _lock:
         _holders += 1
         if _holders == 1:
-            gc.freeze()
+            _owned = gc.get_freeze_count() == 0
+            if _owned:
+                gc.freeze()
     try:
         yield
     finally:
         with _lock:
             _holders -= 1
-            if _holders == 0:
+            if _holders == 0 and _owned:
                 gc.unfreeze()
+                _owned = False
