@@ -15,7 +15,6 @@ import dataclasses
 import logging
 import multiprocessing
 import re
-import sys
 import threading
 import time
 from collections import Counter
@@ -165,7 +164,7 @@ class Crawl:
         # Fetched pages waiting to be sent to the extraction pool as one batch.
         self._to_extract: list[tuple[FetchResult, asyncio.Future[Article]]] = []
         # Batches sent to the extraction pool, to see whether any waits for a worker.
-        self._at_pool: list[concurrent.futures.Future[list[Article | Exception]]] = []
+        self._at_pool: set[concurrent.futures.Future[Any]] = set()
         self._wake_writer = asyncio.Event()
 
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -521,46 +520,46 @@ class Crawl:
             loop.call_soon(self._send_extract_batch)
         return await future
 
-    def _pool_workers(self) -> int:
-        """How many batches the extraction pool works on at once."""
-        if self.extract_pool is None:  # threads of this process: nothing to hand over
-            return sys.maxsize
-        if self.extract_pool is self._own_pool:
-            return self._own_workers
-        return self.settings.extract_workers or 1  # a caller's pool, of the size configured
+    def _workers_fingerprint(self, pool: concurrent.futures.Executor | None) -> bool:
+        """Whether the extraction workers fingerprint the batch about to be sent to `pool`.
+
+        While a batch already waits for a free worker, the workers are the slower side and
+        the crawl process has time to spare: it fingerprints the next batch's articles itself
+        (shingles, MinHash, content hash: a sixth of a page's extraction work). Whichever
+        side is slower gives that work to the other, so the split follows the machine: on
+        two CPUs the one worker hands it over for about three batches in four; workers that
+        wait for pages, rather than pages for them, keep it. The snapshot stays with the
+        workers: a page can be megabytes, which the event loop must not stop to compress.
+        """
+        if pool is None:  # threads of this process: nothing to hand over
+            return True
+        if pool is self._own_pool:
+            workers = self._own_workers
+        else:  # a caller's pool, of the size configured
+            workers = self.settings.extract_workers or 1
+        return sum(not sent.done() for sent in self._at_pool) <= workers
 
     def _send_extract_batch(self) -> None:
         batch, self._to_extract = self._to_extract, []
         if not batch:
             return
         pages = [(result.body, result.final_url, result.content_type) for result, _ in batch]
-        # While a batch waits for a free worker, the workers are the slower side and the
-        # crawl process has time to spare: it fingerprints this batch's articles itself
-        # (shingles, MinHash, content hash: a sixth of a page's extraction work). Whichever
-        # side is slower gives that work to the other, so the split follows the machine:
-        # on two CPUs the one worker hands it over for about three batches in four;
-        # workers that wait for pages, rather than pages for them, keep it. The snapshot
-        # stays with the workers: a page can be megabytes, which the event loop must not
-        # stop to compress.
-        self._at_pool = [sent for sent in self._at_pool if not sent.done()]
-        fingerprint = len(self._at_pool) <= self._pool_workers()
-        options = (
-            dict(self.spec.config.selectors),
-            self.settings.snapshot_max_bytes,
-            self.settings.snapshot_compress_level,
-            fingerprint,
-        )
+        selectors = dict(self.spec.config.selectors)
+        max_bytes = self.settings.snapshot_max_bytes
+        level = self.settings.snapshot_compress_level
         loop = asyncio.get_running_loop()
         refused: Exception | None = None
+        sent: concurrent.futures.Future[list[Article | Exception]] | None = None
         for _ in range(2):  # once more with new workers when a worker died meanwhile
             pool = self.extract_pool
+            options = (selectors, max_bytes, level, self._workers_fingerprint(pool))
             try:
                 if pool is None:
                     pending = loop.run_in_executor(pool, extract_pages, pages, *options)
                 else:
-                    submitted = pool.submit(extract_pages, pages, *options)
-                    self._at_pool.append(submitted)
-                    pending = asyncio.wrap_future(submitted, loop=loop)
+                    sent = pool.submit(extract_pages, pages, *options)
+                    self._at_pool.add(sent)
+                    pending = asyncio.wrap_future(sent, loop=loop)
                 refused = None
                 break
             except BrokenProcessPool as exc:
@@ -577,6 +576,7 @@ class Crawl:
             return
 
         def deliver(done: asyncio.Future[list[Article | Exception]]) -> None:
+            self._at_pool.discard(sent)  # nor its results, kept till the crawl's end
             failure = None if done.cancelled() else done.exception()
             if isinstance(failure, BrokenProcessPool):
                 self._replace_broken_pool(pool)

@@ -556,8 +556,17 @@ def test_pages_waiting_for_a_busy_worker_are_fingerprinted_by_the_crawl(
 ):
     monkeypatch.setattr(crawlers.run, "MAX_EXTRACT_BATCH", 1)  # a batch a page
     settings = crawler_settings.model_copy(update={"extract_workers": 1})
+    left_at_pool: list[int] = []
+    close = crawlers.run.Crawl.close
+
+    def spy(self: crawlers.run.Crawl) -> None:
+        left_at_pool.append(len(self._at_pool))
+        close(self)
+
+    monkeypatch.setattr(crawlers.run.Crawl, "close", spy)
     with SlowPool(batches=3) as pool:
         run = crawl(thanhnien(make_source), settings=settings, extract_pool=pool)
+    assert left_at_pool == [0]  # delivered batches (and their results) are let go
     assert run.status == RunStatus.succeeded and run.new_posts == 3
     # The first two pages find the worker free or one batch at it; the third would wait
     # behind both, so the worker is sent it without fingerprinting and the crawl does it.
