@@ -58,8 +58,11 @@ log = logging.getLogger(__name__)
 MAX_SITEMAP_FILES = 50
 # Posts written per transaction at most; a batch is whatever was ready meanwhile.
 MAX_WRITE_BATCH = 64
-# Pages sent to an extraction worker at once at most (small, so several workers share them).
-MAX_EXTRACT_BATCH = 4
+# Pages sent to an extraction worker at once at most: each trip costs the crawl process
+# (the pool's threads, pickling, waking the loop), and on two CPUs it is the busier side.
+# 4 -> 8: 8 of 10 interleaved 3,000-page bench crawls faster, median 662 against 619
+# pages/s; 16 ran as fast as 8, and smaller batches share out better among several workers.
+MAX_EXTRACT_BATCH = 8
 # Pages a crawl handles at once, per request the Fetcher lets out (total_concurrency): each
 # page is fetched, then waits for extraction and storing, so with one page per request the
 # fetching stopped whenever pages waited for the workers. Three keep requests going while
