@@ -57,8 +57,7 @@ class Article:
     author: str | None = None
     published_at: datetime | None = None
     # Shingle hashes, their MinHash signature and posts.content_hash(text): computed by
-    # fingerprint_article, in an extraction worker or the crawl process; the store derives
-    # whatever is still missing.
+    # fingerprint_article in an extraction worker, else derived by the store.
     shingle_hashes: bytes = b""
     signature: bytes = b""
     content_hash: str = ""
@@ -362,9 +361,9 @@ def extract_article(
 def fingerprint_article(article: Article) -> None:
     """The shingle hashes, MinHash signature and content hash of the article's text.
 
-    An extraction worker computes them for the pages it is sent whole; the crawl process,
-    for those it sent without (Crawl._send_extract_batch): the two share this work when
-    the workers are the slower side."""
+    An extraction worker computes them for the pages it is sent whole; for those sent
+    without (Crawl._send_extract_batch), the crawl process's store derives them: the two
+    share this work when the workers are the slower side."""
     hashes = shingle_hashes(article.text)
     article.shingle_hashes = hashes.tobytes()
     article.signature = minhash_signature(hashes)

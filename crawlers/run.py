@@ -36,7 +36,6 @@ from crawlers.extract import (
     FeedEntry,
     SitemapUrl,
     extract_pages,
-    fingerprint_article,
     json_records,
     listing_links,
     parse_feed,
@@ -494,8 +493,6 @@ class Crawl:
             self.stats.error("truncated")
         try:
             article = await self._extract(result)
-            if not article.content_hash:  # extracted without (see _send_extract_batch)
-                fingerprint_article(article)
             article.url = item.url
             article.title = article.title or item.title
             article.author = article.author or item.author
@@ -527,12 +524,13 @@ class Crawl:
         """Whether the extraction workers fingerprint the batch about to be sent to `pool`.
 
         While a batch already waits for a free worker, the workers are the slower side and
-        the crawl process has time to spare: it fingerprints the next batch's articles itself
-        (shingles, MinHash, content hash: a sixth of a page's extraction work). Whichever
-        side is slower gives that work to the other, so the split follows the machine: on
-        two CPUs the one worker hands it over for about three batches in four; workers that
-        wait for pages, rather than pages for them, keep it. The snapshot stays with the
-        workers: a page can be megabytes, which the event loop must not stop to compress.
+        the crawl process has time to spare: the next batch's articles are fingerprinted by
+        its store, which derives what an article lacks (shingles, MinHash, content hash: a
+        sixth of a page's extraction work). Whichever side is slower gives that work to the
+        other, so the split follows the machine: on two CPUs the one worker hands it over
+        for about three batches in four; workers that wait for pages, rather than pages for
+        them, keep it. The snapshot stays with the workers: a page can be megabytes, which
+        the event loop must not stop to compress.
         """
         if pool is None:  # threads of this process: nothing to hand over
             return True
